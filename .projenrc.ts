@@ -1,0 +1,120 @@
+import { awscdk, javascript } from 'projen';
+
+/**
+ * The single source of this project's configuration.
+ *
+ * Change this file, then run `npx projen`: every generated file (package.json,
+ * tsconfig*, .gitignore, .npmignore, .projen/tasks.json) is rewritten from it.
+ */
+
+// Versions the README commands and CI use. The library itself runs on Node 20+.
+const CDK_FLOOR = '2.270.0'; // first aws-cdk-lib with the Glue L2 jobs in the core library
+const CDK_CLI = '2.1148.1'; // the `cdk` CLI is versioned apart from aws-cdk-lib
+const CDK_NAG = '3.0.2';
+const IAM_SIMULATE = '0.1.173'; // AGPL: dev dependency only, never imported by shipped code
+
+const project = new awscdk.AwsCdkConstructLibrary({
+  name: 'cdk-secure-delta-lake',
+  description:
+    'AWS CDK constructs for a secure AWS Glue + Delta Lake ingestion pipeline: SSE-KMS and TLS enforced by bucket policy, a data perimeter, least-privilege Glue jobs and an audited pipeline, all on by default and proven by tests.',
+  author: 'cdk-secure-delta-lake maintainers',
+  authorAddress: 'maintainers@users.noreply.r-seed-1a69e2b2.example',
+  repositoryUrl: 'https://github.com/cdk-secure-delta-lake/cdk-secure-delta-lake.git',
+  license: 'Apache-2.0',
+  keywords: ['aws-cdk', 'awscdk', 'cdk', 'glue', 'delta-lake', 'security', 'compliance', 's3', 'kms'],
+  stability: 'experimental',
+
+  defaultReleaseBranch: 'main',
+  packageManager: javascript.NodePackageManager.NPM,
+  projenrcTs: true,
+  tsconfigDevFile: 'tsconfig.dev.json',
+
+  cdkVersion: CDK_FLOOR,
+  cdkVersionPinning: false,
+  constructsVersion: '10.5.1',
+  jsiiVersion: '~6.0.0',
+  minNodeVersion: '20.0.0',
+  workflowNodeVersion: '22.23.3',
+
+  // CI is `.ci/run` on a fresh machine: no hosted workflows to keep in step with it.
+  github: false,
+  release: false,
+
+  publishToPypi: {
+    distName: 'cdk-secure-delta-lake',
+    module: 'cdk_secure_delta_lake',
+  },
+
+  devDeps: [
+    `cdk-nag@${CDK_NAG}`,
+    `aws-cdk@${CDK_CLI}`,
+    `@cloud-copilot/iam-simulate@${IAM_SIMULATE}`,
+  ],
+
+  eslintOptions: {
+    dirs: ['src'],
+    devdirs: ['test', 'examples', 'projenrc'],
+    tsconfigPath: './tsconfig.dev.json',
+    projectService: false,
+  },
+
+  jestOptions: {
+    jestConfig: {
+      collectCoverageFrom: ['src/**/*.ts'],
+      coverageThreshold: { lines: 90 },
+      testTimeout: 120_000,
+    },
+    updateSnapshot: javascript.UpdateSnapshot.NEVER,
+  },
+
+  gitignore: [
+    '/.tools/', // the pinned Node.js toolchain, installed by scripts/dev
+    '/.venv/', // the pinned Python environment, created by scripts/dev
+    '/.cache/', // Maven jars for local Spark + Delta
+    '/examples/cdk.out/',
+    '/examples/python/cdk.out/',
+    '.jsii.tabl.json',
+    '__pycache__/',
+    '.pytest_cache/',
+  ],
+});
+
+for (const pattern of ['/.tools/', '/.venv/', '/.cache/', '/examples/', '/scripts/', '/.ci/', '/rosetta/', '__pycache__/', '.pytest_cache/', '*.test.py', 'conftest.py']) {
+  project.addPackageIgnore(pattern);
+}
+
+project.tsconfigDev.addInclude('.projenrc.ts');
+
+// The README's examples compile in strict mode, against rosetta/default.ts-fixture.
+const rosetta = project.addTask('rosetta:extract', {
+  description: 'Compile every TypeScript example of the README (jsii-rosetta, strict)',
+  exec: 'jsii-rosetta extract --strict --compile --fail',
+});
+project.postCompileTask.spawn(rosetta);
+
+// Non-TypeScript files the library needs at run time (the Glue job script, JSON schemas) live
+// under src/ next to their constructs; projen's .npmignore drops src/, so they are copied into lib/.
+const copyAssets = project.addTask('copy-assets', {
+  description: 'Copy the non-TypeScript run-time assets of src/ into lib/',
+  exec: 'node scripts/copy-assets.js',
+});
+project.compileTask.spawn(copyAssets);
+
+// Python: the binding test against the freshly built wheel (and, later, the Spark tests).
+const testPython = project.addTask('test:python', {
+  description: 'Build the wheel if it is stale, then run the Python test suites',
+  exec: 'bash scripts/test-python.sh',
+});
+project.testTask.spawn(testPython);
+
+// The main job: synthesize the example pipeline with every compliance pack and print a summary.
+project.addTask('main', {
+  description: 'Synthesize the example pipeline into examples/cdk.out with every compliance pack applied',
+});
+project.tasks.tryFind('main')!.spawn(project.compileTask);
+project.tasks.tryFind('main')!.exec('cdk synth --quiet --no-notices', {
+  cwd: 'examples/ingestion-pipeline',
+  env: { CDK_DISABLE_CLI_TELEMETRY: 'true' },
+});
+
+project.synth();

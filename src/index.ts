@@ -1,0 +1,1 @@
+export * from './controls/security-controls';

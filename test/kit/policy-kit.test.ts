@@ -1,0 +1,122 @@
+import { App, CfnCondition, Fn, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { PolicyWorld } from './policy-kit';
+import { resolveStacks } from './resolve';
+
+const env = { account: '111111111111', region: 'eu-west-1' };
+
+describe('policy test kit over a synthesized bucket policy', () => {
+  const app = new App();
+  const stack = new Stack(app, 'Kit', { env });
+  const bucket = new s3.Bucket(stack, 'Data', { enforceSSL: true, minimumTLSVersion: 1.2 });
+  const reader = new iam.Role(stack, 'Reader', { assumedBy: new iam.ServicePrincipal('glue.amazonaws.com') });
+  const stranger = new iam.Role(stack, 'Stranger', { assumedBy: new iam.ServicePrincipal('glue.amazonaws.com') });
+  bucket.grantRead(reader, 'in/*');
+  const world = PolicyWorld.of(stack);
+  const object = `${world.bucketArn(bucket)}/in/file.csv`;
+
+  test('an allowed request: the granted role reads over TLS', async () => {
+    expect(await world.decide({ principal: world.roleArn(reader), action: 's3:GetObject', resource: object })).toBe('Allowed');
+  });
+
+  test('an implicitly denied request: a role without a grant', async () => {
+    expect(await world.decide({ principal: world.roleArn(stranger), action: 's3:GetObject', resource: object })).toBe('ImplicitlyDenied');
+  });
+
+  test('an implicitly denied request: outside the granted prefix', async () => {
+    const other = `${world.bucketArn(bucket)}/out/file.csv`;
+    expect(await world.decide({ principal: world.roleArn(reader), action: 's3:GetObject', resource: other })).toBe('ImplicitlyDenied');
+  });
+
+  test('an explicitly denied request: the granted role without TLS', async () => {
+    const r = await world.decide({
+      principal: world.roleArn(reader),
+      action: 's3:GetObject',
+      resource: object,
+      context: { 'aws:SecureTransport': 'false' },
+    });
+    expect(r).toBe('ExplicitlyDenied');
+  });
+
+  test('an explicitly denied request: TLS 1.1', async () => {
+    const r = await world.decide({
+      principal: world.roleArn(reader),
+      action: 's3:GetObject',
+      resource: object,
+      context: { 's3:TlsVersion': '1.1' },
+    });
+    expect(r).toBe('ExplicitlyDenied');
+  });
+
+  test('identity policies are collected from the synthesized grants', () => {
+    const docs = world.identityPoliciesOf(world.roleArn(reader));
+    expect(docs.length).toBeGreaterThan(0);
+    expect(JSON.stringify(docs)).toContain(`${world.bucketArn(bucket)}/in/*`);
+    expect(world.identityPoliciesOf(world.roleArn(stranger))).toEqual([]);
+  });
+});
+
+describe('intrinsic resolution', () => {
+  test('resolves Ref, GetAtt, Join, Sub and pseudo parameters to concrete ARNs', () => {
+    const app = new App();
+    const stack = new Stack(app, 'Intrinsics', { env });
+    const bucket = new s3.Bucket(stack, 'B');
+    const role = new iam.Role(stack, 'R', { assumedBy: new iam.AccountRootPrincipal(), path: '/team/' });
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['s3:GetObject'],
+      resources: [bucket.arnForObjects('a/*'), `arn:${stack.partition}:s3:::${bucket.bucketName}/b/*`, stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: 'x', arnFormat: 1 as any })],
+    }));
+    const [t] = resolveStacks([stack]);
+    const world = PolicyWorld.of(stack);
+    expect(world.roleArn(role)).toMatch(/^arn:aws:iam::111111111111:role\/team\/Intrinsics-R[0-9A-F]+$/);
+    const resources = world.identityPoliciesOf(world.roleArn(role))[0].Statement[0].Resource;
+    const name = world.bucketArn(bucket).split(':::')[1];
+    expect(resources).toEqual(expect.arrayContaining([`arn:aws:s3:::${name}/a/*`, `arn:aws:s3:::${name}/b/*`]));
+    expect(JSON.stringify(t.resources)).not.toMatch(/"(Ref|Fn::[A-Za-z]+)"/);
+  });
+
+  test('resolves cross-stack references through Fn::ImportValue', () => {
+    const app = new App();
+    const data = new Stack(app, 'Data', { env });
+    const compute = new Stack(app, 'Compute', { env });
+    const bucket = new s3.Bucket(data, 'B');
+    const role = new iam.Role(compute, 'R', { assumedBy: new iam.ServicePrincipal('glue.amazonaws.com') });
+    bucket.grantRead(role);
+    const world = PolicyWorld.of(data, compute);
+    const text = JSON.stringify(world.identityPoliciesOf(world.roleArn(role)));
+    expect(text).toContain(world.bucketArn(bucket));
+    expect(text).not.toContain('Fn::ImportValue');
+  });
+
+  test('fails loudly on an intrinsic it cannot resolve', () => {
+    const app = new App();
+    const stack = new Stack(app, 'If', { env });
+    new CfnCondition(stack, 'C', { expression: Fn.conditionEquals(stack.region, 'eu-west-1') });
+    new s3.CfnBucket(stack, 'B', { bucketName: Fn.conditionIf('C', 'bucket-a', 'bucket-b').toString() });
+    expect(() => resolveStacks([stack])).toThrow(/does not resolve Fn::If/);
+  });
+});
+
+describe('service principals', () => {
+  test('a service principal is evaluated against the resource policy alone', async () => {
+    const app = new App();
+    const stack = new Stack(app, 'Svc', { env });
+    const bucket = new s3.Bucket(stack, 'Logs', { enforceSSL: true });
+    bucket.addToResourcePolicy(new iam.PolicyStatement({
+      principals: [new iam.ServicePrincipal('logging.s3.amazonaws.com')],
+      actions: ['s3:PutObject'],
+      resources: [bucket.arnForObjects('*')],
+      conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
+    }));
+    const world = PolicyWorld.of(stack);
+    const put = (account: string) => world.decide({
+      principal: 'logging.s3.amazonaws.com',
+      action: 's3:PutObject',
+      resource: `${world.bucketArn(bucket)}/x`,
+      context: { 'aws:SourceAccount': account },
+    });
+    expect(await put('111111111111')).toBe('Allowed');
+    expect(await put('222222222222')).toBe('ImplicitlyDenied');
+  });
+});
