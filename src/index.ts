@@ -1,1 +1,2 @@
 export * from './controls/security-controls';
+export * from './storage/secure-delta-lake-bucket';

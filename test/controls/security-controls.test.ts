@@ -14,8 +14,8 @@ function provenControlIds(): Set<string> {
       if (e.isDirectory() && !['node_modules', '__pycache__'].includes(e.name)) {walk(p);} else if (/\.test\.ts$|^test_.*\.py$/.test(e.name)) {
         const text = fs.readFileSync(p, 'utf8');
         // jest: test('SDL-S3-02: ...'); pytest: def test_sdl_s3_02_...
-        for (const m of text.matchAll(/(?:test|it)\(\s*['`"](SDL-[A-Z]+-\d\d)\b/g)) found.add(m[1]);
-        for (const m of text.matchAll(/def test_(sdl_[a-z]+_\d\d)_/g)) found.add(m[1].toUpperCase().replace(/_/g, '-'));
+        for (const m of text.matchAll(/(?:test|it)\(\s*['`"](SDL-[A-Z0-9]+-\d\d)\b/g)) found.add(m[1]);
+        for (const m of text.matchAll(/def test_(sdl_[a-z0-9]+_\d\d)_/g)) found.add(m[1].toUpperCase().replace(/_/g, '-'));
       }
     }
   };

@@ -1,5 +1,6 @@
-import { App, CfnCondition, Fn, Stack } from 'aws-cdk-lib';
+import { App, Aws, CfnCondition, Fn, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { PolicyWorld } from './policy-kit';
 import { resolveStacks } from './resolve';
@@ -92,7 +93,7 @@ describe('intrinsic resolution', () => {
   test('fails loudly on an intrinsic it cannot resolve', () => {
     const app = new App();
     const stack = new Stack(app, 'If', { env });
-    new CfnCondition(stack, 'C', { expression: Fn.conditionEquals(stack.region, 'eu-west-1') });
+    new CfnCondition(stack, 'C', { expression: Fn.conditionEquals(Aws.REGION, 'eu-west-1') });
     new s3.CfnBucket(stack, 'B', { bucketName: Fn.conditionIf('C', 'bucket-a', 'bucket-b').toString() });
     expect(() => resolveStacks([stack])).toThrow(/does not resolve Fn::If/);
   });
@@ -118,5 +119,41 @@ describe('service principals', () => {
     });
     expect(await put('111111111111')).toBe('Allowed');
     expect(await put('222222222222')).toBe('ImplicitlyDenied');
+  });
+});
+
+describe('KMS requests', () => {
+  test('kms:EncryptionContext:<key> conditions are evaluated, not dropped', async () => {
+    const app = new App();
+    const stack = new Stack(app, 'Kms', { env });
+    const key = new kms.Key(stack, 'K', { enableKeyRotation: true });
+    const role = new iam.Role(stack, 'R', { assumedBy: new iam.ServicePrincipal('glue.amazonaws.com') });
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['kms:Decrypt'],
+      resources: [key.keyArn],
+      conditions: { StringEquals: { 'kms:EncryptionContext:aws:s3:arn': 'arn:aws:s3:::a' } },
+    }));
+    const world = PolicyWorld.of(stack);
+    const decrypt = (bucket: string) => world.decide({
+      principal: world.roleArn(role),
+      action: 'kms:Decrypt',
+      resource: world.keyArn(key),
+      context: { 'kms:EncryptionContext:aws:s3:arn': bucket },
+    });
+    expect(await decrypt('arn:aws:s3:::a')).toBe('Allowed');
+    expect(await decrypt('arn:aws:s3:::b')).toBe('ImplicitlyDenied');
+  });
+
+  test('a context key the action does not support fails the test instead of being ignored', async () => {
+    const app = new App();
+    const stack = new Stack(app, 'Typo', { env });
+    const bucket = new s3.Bucket(stack, 'B');
+    const world = PolicyWorld.of(stack);
+    await expect(world.decide({
+      principal: 'arn:aws:iam::111111111111:role/x',
+      action: 's3:GetObject',
+      resource: `${world.bucketArn(bucket)}/k`,
+      context: { 's3:x-amz-server-side-encryptoin': 'aws:kms' },
+    })).rejects.toThrow(/ignores context keys .*encryptoin/);
   });
 });

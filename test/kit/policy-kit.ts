@@ -36,7 +36,8 @@ export interface AccessRequest {
   readonly resource: string;
   /**
    * Request context. The kit fills the principal keys (`aws:PrincipalArn`, `aws:PrincipalAccount`,
-   * `aws:PrincipalIsAWSService`, `aws:PrincipalServiceName`) and `aws:SecureTransport: true`;
+   * `aws:PrincipalIsAWSService`, `aws:PrincipalServiceName`), `aws:SecureTransport: true` and, for KMS
+   * actions, `kms:CallerAccount`;
    * what is given here wins. A key set to `undefined` is removed (an absent header).
    */
   readonly context?: { [key: string]: string | string[] | undefined };
@@ -50,6 +51,20 @@ export interface AccessResult {
   readonly decision: Decision;
   /** The raw evaluator answer, for failure messages. */
   readonly raw: any;
+}
+
+const EC_PREFIX = /^kms:encryptioncontext:/i;
+const EC_ALIAS = 'aws:PrincipalTag/kms-encryption-context:';
+
+/** Rename `kms:EncryptionContext:<key>` keys (object keys at any depth) to the kit's alias. */
+function renameEncryptionContextKeys(value: any): any {
+  if (Array.isArray(value)) return value.map(renameEncryptionContextKeys);
+  if (value === null || typeof value !== 'object') return value;
+  const out: any = {};
+  for (const [k, v] of Object.entries(value)) {
+    out[EC_PREFIX.test(k) ? k.replace(EC_PREFIX, EC_ALIAS) : k] = renameEncryptionContextKeys(v);
+  }
+  return out;
 }
 
 /** Principals that are AWS services, by the form of their name. */
@@ -195,6 +210,8 @@ export class PolicyWorld {
     } else {
       ctx['aws:PrincipalArn'] = req.principal;
       if (principalAccount) ctx['aws:PrincipalAccount'] = principalAccount;
+      // KMS sets kms:CallerAccount on every request.
+      if (principalAccount && req.action.startsWith('kms:')) ctx['kms:CallerAccount'] = principalAccount;
     }
     for (const [k, v] of Object.entries(req.context ?? {})) {
       if (v === undefined) delete ctx[k];
@@ -202,23 +219,29 @@ export class PolicyWorld {
     }
     const identity = service ? [] : req.identityPolicies ?? this.identityPoliciesOf(req.principal);
     const resourcePolicy = req.resourcePolicy === null ? undefined : req.resourcePolicy ?? this.resourcePolicyOf(req.resource);
-    const raw: any = await runSimulation(
-      {
-        request: {
-          principal: req.principal,
-          action: req.action,
-          resource: { resource: req.resource, accountId: this.accountOf(req.resource) },
-          contextVariables: ctx,
-        },
-        identityPolicies: identity.map((policy, i) => ({ name: `identity-${i}`, policy })),
-        serviceControlPolicies: [],
-        resourceControlPolicies: [],
-        resourcePolicy,
+    // The evaluator matches variable condition keys only in the `prefix/variable` form, so it drops
+    // `kms:EncryptionContext:<key>`, a valid key of KMS actions. The kit renames that key, in the
+    // context and in every policy alike, to a global key of that form; string semantics are kept.
+    const rename = req.action.toLowerCase().startsWith('kms:') ? renameEncryptionContextKeys : (x: any) => x;
+    const simulation = {
+      request: {
+        principal: req.principal,
+        action: req.action,
+        resource: { resource: req.resource, accountId: this.accountOf(req.resource) },
+        contextVariables: rename(ctx),
       },
-      {},
-    );
+      identityPolicies: identity.map((policy, i) => ({ name: `identity-${i}`, policy: rename(policy) })),
+      serviceControlPolicies: [],
+      resourceControlPolicies: [],
+      resourcePolicy: rename(resourcePolicy),
+    };
+    const raw: any = await runSimulation(simulation, {});
     if (raw.resultType === 'error') {
       throw new Error(`the evaluator rejected the simulation: ${JSON.stringify(raw.errors, null, 2)}`);
+    }
+    const ignored: string[] = raw.result?.ignoredContextKeys ?? [];
+    if (ignored.length > 0) {
+      throw new Error(`the evaluator ignores context keys that ${req.action} does not support: ${ignored.join(', ')}`);
     }
     return { decision: raw.overallResult as Decision, raw };
   }

@@ -1,0 +1,80 @@
+import { Stack, Validations } from 'aws-cdk-lib';
+import { IConstruct } from 'constructs';
+
+/**
+ * Every compliance-pack finding the library acknowledges, with its reason, in one place.
+ *
+ * Keys are stable names used by the constructs; the test suite pins the list of acknowledgments
+ * each construct records, so a new one cannot slip in unnoticed.
+ */
+export const ACKNOWLEDGMENTS = {
+  accessLogBucketNoLogging: {
+    rules: ['AwsSolutions-S1', 'HIPAA.Security-S3BucketLoggingEnabled', 'NIST.800.53.R5-S3BucketLoggingEnabled', 'PCI.DSS.321-S3BucketLoggingEnabled'],
+    reason: 'this is the server access log bucket: logging it into itself would loop and into another bucket would only move the question',
+  },
+  accessLogBucketSseS3: {
+    rules: ['HIPAA.Security-S3DefaultEncryptionKMS', 'NIST.800.53.R5-S3DefaultEncryptionKMS', 'PCI.DSS.321-S3DefaultEncryptionKMS'],
+    reason: 'S3 server access log delivery is documented to support SSE-S3 only on the target bucket; access logs hold request metadata, not lake data',
+  },
+  accessLogBucketNoReplication: {
+    rules: ['HIPAA.Security-S3BucketReplicationEnabled', 'NIST.800.53.R5-S3BucketReplicationEnabled', 'PCI.DSS.321-S3BucketReplicationEnabled'],
+    reason: 'access logs are versioned and retained in place; cross-region replication of logs is an account-level decision outside this construct',
+  },
+  lakeBucketNoReplication: {
+    rules: ['HIPAA.Security-S3BucketReplicationEnabled', 'NIST.800.53.R5-S3BucketReplicationEnabled', 'PCI.DSS.321-S3BucketReplicationEnabled'],
+    reason: 'replication is off by default (set the replication prop to turn it on); versioning and RETAIN protect the data in place',
+  },
+};
+
+export type AcknowledgmentKey = keyof typeof ACKNOWLEDGMENTS;
+
+/** Record the acknowledgments of one key on a construct. */
+export function acknowledge(scope: IConstruct, key: AcknowledgmentKey): void {
+  const a = ACKNOWLEDGMENTS[key];
+  for (const id of a.rules) {
+    Validations.of(scope).acknowledge({ id, reason: a.reason });
+  }
+}
+
+/** Record one acknowledgment (a granular finding such as `AwsSolutions-IAM5[Resource::...]`). */
+export function acknowledgeFinding(scope: IConstruct, id: string, reason: string): void {
+  Validations.of(scope).acknowledge({ id, reason });
+}
+
+/**
+ * Flatten a resolved CloudFormation value the way the compliance packs name granular findings:
+ * `{ "Fn::GetAtt": ["Bucket", "Arn"] }` becomes `<Bucket.Arn>`, a `Ref` becomes `<Id>`, joins are joined.
+ */
+export function flattenForFinding(value: any): string {
+  if (value === undefined) return '';
+  if (typeof value === 'string') return value.replace(/\$\{/g, '<').replace(/\}/g, '>');
+  if (value['Fn::Join']) {
+    const [delimiter, items] = value['Fn::Join'];
+    return items.map(flattenForFinding).join(delimiter);
+  }
+  if (value['Fn::Sub']) return flattenForFinding(value['Fn::Sub']);
+  if (value['Fn::GetAtt']) {
+    const [resource, attribute] = value['Fn::GetAtt'];
+    return `<${flattenForFinding(resource)}.${flattenForFinding(attribute)}>`;
+  }
+  if (value['Fn::ImportValue']) return flattenForFinding(value['Fn::ImportValue']);
+  if (value.Ref) return `<${flattenForFinding(value.Ref)}>`;
+  return JSON.stringify(value);
+}
+
+/**
+ * The `AwsSolutions-IAM5` finding ids of a policy document's Allow statements (wildcards in
+ * actions or resources), resolved in the stack of `scope`.
+ */
+export function wildcardFindings(scope: IConstruct, statementsJson: any[]): string[] {
+  const out = new Set<string>();
+  for (const st of Stack.of(scope).resolve(statementsJson) as any[]) {
+    if (st.Effect !== 'Allow') continue;
+    for (const a of [].concat(st.Action ?? [])) if (String(a).includes('*')) out.add(`AwsSolutions-IAM5[Action::${a}]`);
+    for (const r of [].concat(st.Resource ?? [])) {
+      const flat = flattenForFinding(r);
+      if (flat.includes('*')) out.add(`AwsSolutions-IAM5[Resource::${flat}]`);
+    }
+  }
+  return [...out];
+}
