@@ -1,4 +1,5 @@
 import { Stack, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
 
 /**
@@ -77,4 +78,38 @@ export function wildcardFindings(scope: IConstruct, statementsJson: any[]): stri
     }
   }
   return [...out];
+}
+
+/**
+ * Statements of a customer-managed policy with the reason each was granted. Object-level
+ * statements need `prefix/*` resources, which the AwsSolutions pack reports (IAM5); their
+ * acknowledgments are generated from the statements themselves, once references between stacks
+ * are resolved (the finding ids depend on them), each with the reason of its statement.
+ */
+export class ReasonedPolicy {
+  private readonly grants: Array<[iam.PolicyStatement, string]> = [];
+  private readonly done = new Set<string>();
+
+  constructor(public readonly policy: iam.ManagedPolicy) {
+    policy.node.addValidation({
+      validate: () => {
+        for (const [statement, reason] of this.grants) {
+          for (const id of wildcardFindings(policy, [statement.toStatementJson()])) {
+            if (this.done.has(id)) continue;
+            this.done.add(id);
+            acknowledgeFinding(policy, id, reason);
+          }
+        }
+        return [];
+      },
+    });
+  }
+
+  /** Add statements, all granted for one reason. */
+  public add(reason: string, ...statements: iam.PolicyStatement[]): void {
+    for (const s of statements) {
+      this.policy.addStatements(s);
+      this.grants.push([s, reason]);
+    }
+  }
 }

@@ -3,7 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct, IConstruct } from 'constructs';
-import { acknowledge, acknowledgeFinding, wildcardFindings } from '../private/compliance';
+import { acknowledge, ReasonedPolicy } from '../private/compliance';
 import { normalizePrefix, prefixesOverlap, PropsValidator } from '../private/validation';
 
 /**
@@ -266,7 +266,7 @@ export class SecureDeltaLakeBucket extends Construct implements ISecureDeltaLake
   private readonly tableRoots: string[] = [];
   private readonly objectLock?: ObjectLockOptions;
   /** One customer-managed policy per grantee, with the reason of each statement it holds. */
-  private readonly accessPolicies = new Map<IConstruct, { policy: iam.ManagedPolicy; grants: Array<[iam.PolicyStatement, string]> }>();
+  private readonly accessPolicies = new Map<IConstruct, ReasonedPolicy>();
 
   constructor(scope: Construct, id: string, props: SecureDeltaLakeBucketProps = {}) {
     super(scope, id);
@@ -362,6 +362,12 @@ export class SecureDeltaLakeBucket extends Construct implements ISecureDeltaLake
       this.accessLogBucket = created;
     }
 
+    // The bucket ARN is needed before the bucket exists (its replication role): it is derived from
+    // the name, as S3 ARNs are.
+    const replicationRole = props.replication
+      ? this.createReplicationRole(Lazy.string({ produce: () => this.bucket.bucketArn }), props.replication)
+      : undefined;
+
     const bucket = new s3.Bucket(this, 'Resource', {
       bucketName: props.bucketName,
       encryption: s3.BucketEncryption.KMS,
@@ -385,6 +391,7 @@ export class SecureDeltaLakeBucket extends Construct implements ISecureDeltaLake
         { id: 'expire-noncurrent-versions', noncurrentVersionExpiration },
         { id: 'remove-expired-delete-markers', expiredObjectDeleteMarker: true },
       ],
+      replicationRole: replicationRole,
       replicationRules: props.replication
         ? [{
           destination: props.replication.destination,
@@ -422,11 +429,7 @@ export class SecureDeltaLakeBucket extends Construct implements ISecureDeltaLake
     if (autoDeleteObjects) {
       this.admitCdkProviderRole('Custom::S3AutoDeleteObjectsCustomResourceProvider');
     }
-    if (props.replication) {
-      const replicationRoleArn = bucket.replicationRoleArn;
-      if (!replicationRoleArn) throw new Error('SecureDeltaLakeBucket: replication is set but the bucket has no replication role');
-      this.allowedPrincipalArns.push(replicationRoleArn);
-    }
+    if (replicationRole) this.allowedPrincipalArns.push(replicationRole.roleArn);
     if (props.breakGlassRole) this.allowedPrincipalArns.push(props.breakGlassRole.roleArn);
 
     this.addEncryptionDenies(bucket);
@@ -544,43 +547,55 @@ export class SecureDeltaLakeBucket extends Construct implements ISecureDeltaLake
     const arn = role ? role.roleArn : user!.userArn;
     this.admit(role ?? user!, arn);
 
-    let entry = this.accessPolicies.get(role ?? user!);
-    if (!entry) {
-      const policy = new iam.ManagedPolicy(role ?? user!, `SecureDeltaLakeAccess${Names.uniqueId(this)}`.slice(0, 255), {
+    let policy = this.accessPolicies.get(role ?? user!);
+    if (!policy) {
+      policy = new ReasonedPolicy(new iam.ManagedPolicy(role ?? user!, `SecureDeltaLakeAccess${Names.uniqueId(this)}`.slice(0, 255), {
         description: `cdk-secure-delta-lake: access to ${this.node.path}`,
         roles: role ? [role] : undefined,
         users: user ? [user] : undefined,
-      });
-      entry = { policy, grants: [] };
-      this.accessPolicies.set(role ?? user!, entry);
-      this.acknowledgeGrantWildcards(entry);
+      }));
+      this.accessPolicies.set(role ?? user!, policy);
     }
-    for (const s of statements) {
-      entry.policy.addStatements(s);
-      entry.grants.push([s, reason]);
-    }
+    policy.add(`${reason}: object-level access limited to one prefix of one bucket`, ...statements);
     return iam.Grant.drop(grantee, reason);
   }
 
   /**
-   * Object-level grants need `prefix/*` resources, which the AwsSolutions pack reports (IAM5).
-   * The acknowledgments are generated from the statements themselves, each with the reason of its
-   * grant, once references between stacks are resolved (the finding ids depend on them).
+   * The replication role: trusted by S3 only, its permissions in a customer-managed policy
+   * (the L2's role is inline, and named `CDKReplicationRole` unless a feature flag is set).
    */
-  private acknowledgeGrantWildcards(entry: { policy: iam.ManagedPolicy; grants: Array<[iam.PolicyStatement, string]> }): void {
-    const done = new Set<string>();
-    entry.policy.node.addValidation({
-      validate: () => {
-        for (const [statement, reason] of entry.grants) {
-          for (const id of wildcardFindings(entry.policy, [statement.toStatementJson()])) {
-            if (done.has(id)) continue;
-            done.add(id);
-            acknowledgeFinding(entry.policy, id, `${reason}: object-level access limited to one prefix of one bucket`);
-          }
-        }
-        return [];
-      },
+  private createReplicationRole(bucketArn: string, options: LakeReplicationOptions): iam.Role {
+    const role = new iam.Role(this, 'ReplicationRole', {
+      assumedBy: new iam.ServicePrincipal('s3.amazonaws.com'),
+      description: `cdk-secure-delta-lake: replicates ${this.node.path}`,
     });
+    const policy = new ReasonedPolicy(new iam.ManagedPolicy(this, 'ReplicationPolicy', {
+      description: `cdk-secure-delta-lake: replication of ${this.node.path}`,
+      roles: [role],
+    }));
+    const objects = `${bucketArn}/*`;
+    policy.add('S3 replication reads every object version of the source bucket',
+      new iam.PolicyStatement({ actions: ['s3:GetReplicationConfiguration', 's3:ListBucket'], resources: [bucketArn] }),
+      new iam.PolicyStatement({
+        actions: ['s3:GetObjectVersionForReplication', 's3:GetObjectVersionAcl', 's3:GetObjectVersionTagging'],
+        resources: [objects],
+      }),
+    );
+    policy.add('S3 replication writes every object version into the replica bucket',
+      new iam.PolicyStatement({
+        actions: ['s3:ReplicateObject', 's3:ReplicateDelete', 's3:ReplicateTags'],
+        resources: [options.destination.arnForObjects('*')],
+      }),
+    );
+    policy.add('S3 replication decrypts source objects and encrypts replicas',
+      new iam.PolicyStatement({
+        actions: ['kms:Decrypt'],
+        resources: [this.encryptionKey.keyArn],
+        conditions: { StringEquals: { 'kms:ViaService': `s3.${Stack.of(this).region}.amazonaws.com` } },
+      }),
+      new iam.PolicyStatement({ actions: ['kms:Encrypt', 'kms:GenerateDataKey'], resources: [options.destinationKey.keyArn] }),
+    );
+    return role;
   }
 
   /**

@@ -214,6 +214,21 @@ describe('SecureDeltaLakeBucket with custom configuration', () => {
     expect(perimeter.Condition.ArnNotLikeIfExists['aws:PrincipalArn']).toEqual([p.ReplicationConfiguration.Role]);
   });
 
+  test('SDL-CMP-02: the options keep the construct free of unacknowledged findings', () => {
+    const stack = testStack('Options');
+    const replicaKey = new kms.Key(stack, 'ReplicaKey', { enableKeyRotation: true });
+    const replica = new s3.Bucket(stack, 'Replica', { versioned: true, encryptionKey: replicaKey });
+    const replicated = new SecureDeltaLakeBucket(stack, 'Replicated', { replication: { destination: replica, destinationKey: replicaKey } });
+    const destroyable = new SecureDeltaLakeBucket(stack, 'Destroyable', { removalPolicy: RemovalPolicy.DESTROY, autoDeleteObjects: true });
+    const locked = new SecureDeltaLakeBucket(stack, 'Locked', { objectLock: { mode: ObjectLockMode.GOVERNANCE, retention: Duration.days(3) } });
+    for (const c of [replicated, destroyable, locked]) expect(expectCompliant(c).findings).toEqual([]);
+    const t = Template.fromStack(stack);
+    // The replication role's permissions are in a customer-managed policy, not the L2's inline one.
+    t.resourceCountIs('AWS::IAM::Policy', 0);
+    t.hasResourceProperties('AWS::IAM::Role', { AssumeRolePolicyDocument: Match.objectLike({ Statement: [Match.objectLike({ Principal: { Service: 's3.amazonaws.com' } })] }) });
+    t.hasResourceProperties('AWS::IAM::ManagedPolicy', { Description: 'cdk-secure-delta-lake: replication of Options/Replicated' });
+  });
+
   test('a break-glass role is admitted by the perimeter', () => {
     const stack = testStack('Glass');
     const glass = iam.Role.fromRoleArn(stack, 'Glass', 'arn:aws:iam::111111111111:role/break-glass');
