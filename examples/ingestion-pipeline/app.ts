@@ -8,7 +8,7 @@
 import { App, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { synthesizeWithCompliance } from './summary';
-import { LakeZone, SecureDeltaLakeBucket } from '../../lib';
+import { LakeZone, SecureDeltaLakeBucket } from '../../src';
 
 const app = new App();
 const env = { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION };
