@@ -1,2 +1,3 @@
 export * from './controls/security-controls';
 export * from './storage/secure-delta-lake-bucket';
+export * from './glue/table-schema';

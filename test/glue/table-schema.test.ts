@@ -1,0 +1,36 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { ColumnType, TableColumn, TableSchema } from '../../src';
+
+const vectors = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'src', 'glue', 'job-script', 'golden', 'schema-vectors.json'), 'utf8'));
+
+describe('TableSchema: the schema contract, golden vectors shared with the Python side', () => {
+  test.each(vectors.valid.map((v: any) => [v.name, v]))('valid: %s gives the recorded canonical JSON and hash', (_name, v: any) => {
+    const schema = TableSchema.of(v.columns as TableColumn[]);
+    expect(schema.toJson()).toBe(v.canonical);
+    expect(schema.hash).toBe(v.hash);
+    expect(schema.hash).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  test.each(vectors.invalid.map((v: any) => [v.name, v]))('fails when the schema has %s', (_name, v: any) => {
+    expect(() => TableSchema.of(v.columns as TableColumn[])).toThrow(v.error);
+  });
+
+  test('defaults are filled in: required, not PII, Spark date and timestamp formats', () => {
+    const s = TableSchema.of([{ name: 'd', type: ColumnType.DATE }, { name: 't', type: ColumnType.TIMESTAMP }]);
+    expect(s.columns).toEqual([
+      expect.objectContaining({ name: 'd', nullable: false, pii: false, format: 'yyyy-MM-dd' }),
+      expect.objectContaining({ name: 't', nullable: false, pii: false, format: 'yyyy-MM-dd HH:mm:ss' }),
+    ]);
+  });
+
+  test('every problem is reported at once', () => {
+    expect(() => TableSchema.of([{ name: '1', type: ColumnType.LONG, pii: true }])).toThrow(/2 problem\(s\):\n- .*name must be.*\n- .*pii is for string columns only/);
+  });
+
+  test('the hash changes with any change of the contract', () => {
+    const a = TableSchema.of([{ name: 'a', type: ColumnType.STRING }]);
+    const b = TableSchema.of([{ name: 'a', type: ColumnType.STRING, nullable: true }]);
+    expect(a.hash).not.toBe(b.hash);
+  });
+});
