@@ -331,6 +331,18 @@ export class SecureDeltaLakeBucket extends Construct implements ISecureDeltaLake
       this.encryptionKey = key;
     }
 
+    // What the lake bucket and its access-log bucket share: TLS only, no public access, no ACLs,
+    // versioned, and the same removal behaviour.
+    const hardened: s3.BucketProps = {
+      enforceSSL: true,
+      minimumTLSVersion: minimumTlsVersion,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      versioned: true,
+      removalPolicy,
+      autoDeleteObjects,
+    };
+
     // Access logs: a dedicated bucket (SSE-S3: what log delivery supports) or the user's.
     let logBucket: s3.IBucket;
     if (props.serverAccessLogsBucket) {
@@ -343,14 +355,8 @@ export class SecureDeltaLakeBucket extends Construct implements ISecureDeltaLake
       }
     } else {
       const created = new s3.Bucket(this, 'AccessLogs', {
+        ...hardened,
         encryption: s3.BucketEncryption.S3_MANAGED,
-        enforceSSL: true,
-        minimumTLSVersion: minimumTlsVersion,
-        blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-        objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-        versioned: true,
-        removalPolicy,
-        autoDeleteObjects,
         lifecycleRules: [
           { id: 'expire-access-logs', expiration: accessLogRetention, noncurrentVersionExpiration: Duration.days(1), abortIncompleteMultipartUploadAfter: Duration.days(1) },
         ],
@@ -362,24 +368,18 @@ export class SecureDeltaLakeBucket extends Construct implements ISecureDeltaLake
       this.accessLogBucket = created;
     }
 
-    // The bucket ARN is needed before the bucket exists (its replication role): it is derived from
-    // the name, as S3 ARNs are.
+    // The L2 takes the replication role as a prop, so the role comes first; its policy names the
+    // bucket lazily.
     const replicationRole = props.replication
       ? this.createReplicationRole(Lazy.string({ produce: () => this.bucket.bucketArn }), props.replication)
       : undefined;
 
     const bucket = new s3.Bucket(this, 'Resource', {
+      ...hardened,
       bucketName: props.bucketName,
       encryption: s3.BucketEncryption.KMS,
       encryptionKey: this.encryptionKey,
       bucketKeyEnabled: true,
-      enforceSSL: true,
-      minimumTLSVersion: minimumTlsVersion,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      versioned: true,
-      removalPolicy,
-      autoDeleteObjects,
       objectLockEnabled: props.objectLock ? true : undefined,
       objectLockDefaultRetention: props.objectLock
         ? (props.objectLock.mode === ObjectLockMode.COMPLIANCE
