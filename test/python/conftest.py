@@ -1,6 +1,5 @@
 """Shared fixtures of the Python suites: the built artifacts and a clean venv with the wheel."""
 import glob
-import os
 import subprocess
 import sys
 import venv
@@ -8,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from binding_kit import ROOT
 
 
 def _one(pattern: str) -> Path:
@@ -39,13 +38,6 @@ def binding_python(wheel: Path, tmp_path_factory) -> Path:
         check=True,
     )
     return python
-
-
-def run_python(python: Path, script: Path, *args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
-    env = dict(os.environ)
-    env.pop("VIRTUAL_ENV", None)
-    env["JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION"] = "1"
-    return subprocess.run([str(python), str(script), *args], capture_output=True, text=True, cwd=cwd, env=env, check=False)
 
 
 sys.path.insert(0, str(Path(__file__).parent))

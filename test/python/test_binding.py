@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import run_python
+from binding_kit import run_python
 
 HERE = Path(__file__).parent
 

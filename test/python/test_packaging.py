@@ -4,7 +4,7 @@ import tarfile
 import zipfile
 from pathlib import Path
 
-from conftest import ROOT
+from binding_kit import ROOT
 
 
 def runtime_assets() -> list[str]:
