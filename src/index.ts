@@ -1,3 +1,5 @@
 export * from './controls/security-controls';
 export * from './storage/secure-delta-lake-bucket';
 export * from './glue/table-schema';
+export * from './glue/job-script-source';
+export * from './glue/least-privilege-glue-job';

@@ -1,0 +1,516 @@
+import { Annotations, ArnFormat, Duration, Names, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import * as glue from 'aws-cdk-lib/aws-glue';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
+import { JobScript } from './job-script-source';
+import { TableSchema } from './table-schema';
+import { ReasonedPolicy } from '../private/compliance';
+import { glueLogGroupNames } from '../private/glue-logging';
+import { normalizePrefix, PropsValidator } from '../private/validation';
+import { SecureDeltaLakeBucket } from '../storage/secure-delta-lake-bucket';
+
+/**
+ * Glue versions the job supports (Spark 3.5 with Delta Lake 3).
+ */
+export enum GlueJobVersion {
+  /** Glue 5.0: Spark 3.5.4, Python 3.11, Delta Lake 3.3.0; S3 through EMRFS. */
+  V5_0 = '5.0',
+  /** Glue 5.1: Spark 3.5.6, Delta Lake 3.3.2; S3 through S3A. */
+  V5_1 = '5.1',
+}
+
+/**
+ * Worker types the job supports.
+ */
+export enum GlueWorkerType {
+  /** 4 vCPU, 16 GB (Flex supports it). */
+  G_1X = 'G.1X',
+  /** 8 vCPU, 32 GB (Flex supports it). */
+  G_2X = 'G.2X',
+  /** 16 vCPU, 64 GB. */
+  G_4X = 'G.4X',
+  /** 32 vCPU, 128 GB. */
+  G_8X = 'G.8X',
+}
+
+/**
+ * Where the job reads its CSV files: a bucket and a key prefix.
+ */
+export interface JobSource {
+  /** The raw-zone bucket. A `SecureDeltaLakeBucket` admits the job through its data perimeter. */
+  readonly bucket: s3.IBucket;
+  /** The key prefix of the CSV files, such as `landing/customers`. */
+  readonly prefix: string;
+  /**
+   * The lake bucket construct behind `bucket`, so the grant goes through its data perimeter.
+   *
+   * @default - `bucket` is treated as a plain bucket: the job's policy alone grants the read
+   */
+  readonly lakeBucket?: SecureDeltaLakeBucket;
+}
+
+/**
+ * Properties of a LeastPrivilegeGlueJob.
+ */
+export interface LeastPrivilegeGlueJobProps {
+  /** Where the CSV files are read. */
+  readonly source: JobSource;
+
+  /** The curated bucket the Delta tables are written to. */
+  readonly target: SecureDeltaLakeBucket;
+
+  /**
+   * The table root in the target: the valid rows go to `<tablePath>/data`, invalid rows to
+   * `<tablePath>/quarantine`, the ingestion ledger to `<tablePath>/_ingest_log`.
+   */
+  readonly tablePath: string;
+
+  /** The declared schema every row is validated against. */
+  readonly schema: TableSchema;
+
+  /** The PySpark script. */
+  readonly script: JobScript;
+
+  /**
+   * Glue version.
+   *
+   * @default GlueJobVersion.V5_0
+   */
+  readonly glueVersion?: GlueJobVersion;
+
+  /**
+   * Worker type.
+   *
+   * @default GlueWorkerType.G_1X
+   */
+  readonly workerType?: GlueWorkerType;
+
+  /**
+   * Maximum number of workers; auto scaling is on, so this is the ceiling. 2 to 299.
+   *
+   * @default 10
+   */
+  readonly maxWorkers?: number;
+
+  /**
+   * Run on Flex capacity (spare capacity, cheaper, may start later). G.1X and G.2X only.
+   *
+   * @default false
+   */
+  readonly flex?: boolean;
+
+  /**
+   * Run timeout. The library bounds it to 48 hours (AWS allows 7 days): a longer ingest is
+   * better split.
+   *
+   * @default Duration.hours(2)
+   */
+  readonly timeout?: Duration;
+
+  /**
+   * Retries after a failed run, 0 to 10. The ingestion is idempotent, so a retry never
+   * duplicates rows.
+   *
+   * @default 0
+   */
+  readonly maxRetries?: number;
+
+  /**
+   * Quarantined share of a run above which the run fails closed (the main table is not
+   * committed), from 0 to 1.
+   *
+   * @default 0.05
+   */
+  readonly maxQuarantineRatio?: number;
+
+  /**
+   * Secrets the job reads, by argument name: each is passed by ARN as `--<name>`, and the role may
+   * read exactly these secrets. A secret of the same app needs a rotation schedule.
+   *
+   * @default - no secrets
+   */
+  readonly secrets?: { [argumentName: string]: secretsmanager.ISecret };
+
+  /**
+   * Accept secrets of this app that have no rotation schedule (a warning is still shown).
+   *
+   * @default false
+   */
+  readonly allowSecretsWithoutRotation?: boolean;
+
+  /**
+   * How long the job's log groups keep logs.
+   *
+   * @default logs.RetentionDays.ONE_YEAR
+   */
+  readonly logRetention?: logs.RetentionDays;
+
+  /**
+   * CloudWatch namespace of the job's own metrics (records read, valid, quarantined).
+   *
+   * @default 'CdkSecureDeltaLake'
+   */
+  readonly metricsNamespace?: string;
+
+  /**
+   * A role of your own instead of the dedicated one: least privilege is then no longer
+   * guaranteed by this construct (a warning says so). The job's permissions are still added to it.
+   *
+   * @default - a dedicated role, trusted by glue.amazonaws.com only
+   */
+  readonly role?: iam.IRole;
+
+  /**
+   * Extra job arguments. Arguments the construct manages are refused, with the prop to use.
+   *
+   * @default - none
+   */
+  readonly defaultArguments?: { [key: string]: string };
+
+  /**
+   * Removal policy of the job's key and log groups.
+   *
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+/** The argument names of the ingestion script, in one place. */
+export class JobArguments {
+  /** s3 URL of the CSV prefix. */
+  public static readonly SOURCE_URI = '--source-uri';
+  /** s3 URL of the table root. */
+  public static readonly TABLE_URI = '--table-uri';
+  /** The schema's canonical JSON. */
+  public static readonly SCHEMA = '--schema';
+  /** The schema's SHA-256. */
+  public static readonly SCHEMA_HASH = '--schema-hash';
+  /** CloudWatch namespace of the job's metrics. */
+  public static readonly METRICS_NAMESPACE = '--metrics-namespace';
+  /** Quarantine ratio above which a run fails closed. */
+  public static readonly MAX_QUARANTINE_RATIO = '--max-quarantine-ratio';
+
+  private constructor() {}
+}
+
+const MAX_TIMEOUT = Duration.hours(48);
+const FLEX_WORKERS = [GlueWorkerType.G_1X, GlueWorkerType.G_2X];
+const SECRET_ARGUMENT = /^[a-z][a-z0-9-]{0,62}$/;
+
+/**
+ * A Glue 5 PySpark job that ingests CSV files into Delta tables with a role that can do exactly
+ * what the pipeline needs, and every Glue encryption wired end to end.
+ *
+ * Defaults: a dedicated role trusted only by glue.amazonaws.com with customer-managed policies;
+ * a security configuration (S3 SSE-KMS with the target bucket's key, CloudWatch Logs and
+ * bookmarks with the job's key); the job's Glue 5 log groups pre-created with KMS and a year of
+ * retention; one run at a time (Delta on S3 is safe with a single writer); auto scaling; a
+ * 2-hour timeout.
+ *
+ * @example
+ * const raw = new sdl.SecureDeltaLakeBucket(this, 'Raw', { zone: sdl.LakeZone.RAW });
+ * const curated = new sdl.SecureDeltaLakeBucket(this, 'Curated');
+ * new sdl.LeastPrivilegeGlueJob(this, 'Ingest', {
+ *   source: { bucket: raw.bucket, lakeBucket: raw, prefix: 'landing/customers' },
+ *   target: curated,
+ *   tablePath: 'tables/customers',
+ *   schema: sdl.TableSchema.of([{ name: 'id', type: sdl.ColumnType.LONG }]),
+ *   script: sdl.JobScript.fromAsset('ingest.py'),
+ * });
+ */
+export class LeastPrivilegeGlueJob extends Construct {
+  /** The Glue job. */
+  public readonly job: glue.IJob;
+  /** The job's role. */
+  public readonly role: iam.IRole;
+  /** The key of the job's logs and bookmarks. */
+  public readonly key: kms.IKey;
+  /** The security configuration of the job. */
+  public readonly securityConfiguration: glue.SecurityConfiguration;
+  /** The job's Glue 5 log groups (output and error). */
+  public readonly logGroups: logs.ILogGroup[];
+  /** The table root in the target bucket. */
+  public readonly tablePath: string;
+  /** The namespace of the job's own metrics. */
+  public readonly metricsNamespace: string;
+
+  private readonly jobPolicy: ReasonedPolicy;
+
+  constructor(scope: Construct, id: string, props: LeastPrivilegeGlueJobProps) {
+    super(scope, id);
+
+    const glueVersion = props.glueVersion ?? GlueJobVersion.V5_0;
+    const workerType = props.workerType ?? GlueWorkerType.G_1X;
+    const maxWorkers = props.maxWorkers ?? 10;
+    const flex = props.flex ?? false;
+    const timeout = props.timeout ?? Duration.hours(2);
+    const maxRetries = props.maxRetries ?? 0;
+    const maxQuarantineRatio = props.maxQuarantineRatio ?? 0.05;
+    const logRetention = props.logRetention ?? logs.RetentionDays.ONE_YEAR;
+    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+    this.metricsNamespace = props.metricsNamespace ?? 'CdkSecureDeltaLake';
+    const secrets = props.secrets ?? {};
+
+    const v = new PropsValidator('LeastPrivilegeGlueJob');
+    v.check(Token.isUnresolved(maxWorkers) || (Number.isInteger(maxWorkers) && maxWorkers >= 2 && maxWorkers <= 299),
+      `maxWorkers must be an integer from 2 to 299 (got ${maxWorkers}); remove the prop to use 10`);
+    v.check(timeout.toMinutes({ integral: false }) >= 1 && timeout.toMinutes({ integral: false }) <= MAX_TIMEOUT.toMinutes(),
+      `timeout must be from 1 minute to ${MAX_TIMEOUT.toHumanString()} (got ${timeout.toHumanString()}); the bound is this library's policy, split longer ingests`);
+    v.check(Number.isInteger(maxRetries) && maxRetries >= 0 && maxRetries <= 10, `maxRetries must be an integer from 0 to 10 (got ${maxRetries})`);
+    v.check(maxQuarantineRatio >= 0 && maxQuarantineRatio <= 1, `maxQuarantineRatio must be from 0 to 1 (got ${maxQuarantineRatio})`);
+    v.check(!flex || FLEX_WORKERS.includes(workerType), `flex runs on G.1X or G.2X workers only (got ${workerType}); choose one of them or turn flex off`);
+    v.check(/^[A-Za-z0-9_./#:-]{1,255}$/.test(this.metricsNamespace) && !this.metricsNamespace.startsWith('AWS/'),
+      `metricsNamespace '${this.metricsNamespace}' is not a valid custom CloudWatch namespace (letters, digits, _ . / # : -, not AWS/)`);
+    for (const name of Object.keys(secrets)) {
+      v.check(SECRET_ARGUMENT.test(name), `secrets: argument name '${name}' must be lowercase letters, digits and -, starting with a letter`);
+    }
+    let sourcePrefix = '';
+    let tablePath = '';
+    try {
+      sourcePrefix = normalizePrefix('source.prefix', props.source.prefix);
+    } catch (e) {
+      v.add((e as Error).message);
+    }
+    try {
+      tablePath = normalizePrefix('tablePath', props.tablePath);
+    } catch (e) {
+      v.add((e as Error).message);
+    }
+    v.throwIfAny();
+    this.tablePath = tablePath;
+
+    const stack = Stack.of(this);
+    const unique = Names.uniqueResourceName(this, { maxLength: 80, separator: '-' });
+
+    // The role: dedicated, on the path lake buckets admit across stacks, trusted by Glue only.
+    if (props.role) {
+      this.role = props.role;
+      Annotations.of(this).addWarningV2('cdk-secure-delta-lake:userRole',
+        'the job uses a role supplied by the app: least privilege is no longer guaranteed by this construct; the job\'s permissions are added to it');
+    } else {
+      this.role = new iam.Role(this, 'Role', {
+        assumedBy: new iam.ServicePrincipal('glue.amazonaws.com'),
+        path: SecureDeltaLakeBucket.DATA_ACCESS_ROLE_PATH,
+        description: `cdk-secure-delta-lake: runs the Glue job ${this.node.path}`,
+      });
+    }
+    this.jobPolicy = new ReasonedPolicy(new iam.ManagedPolicy(this, 'Policy', {
+      description: `cdk-secure-delta-lake: permissions of the Glue job ${this.node.path}`,
+      roles: [this.role],
+    }));
+
+    // The job's key: logs and bookmarks. CloudWatch Logs may use it for these log groups only.
+    const logPrefix = `/aws-glue/jobs/sdl/${unique}`;
+    const names = glueLogGroupNames(logPrefix);
+    const logGroupArn = (name: string) => stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: name, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+    const key = new kms.Key(this, 'Key', {
+      description: `cdk-secure-delta-lake: logs and bookmarks of ${this.node.path}`,
+      enableKeyRotation: true,
+      removalPolicy,
+    });
+    key.addToResourcePolicy(new iam.PolicyStatement({
+      sid: 'AllowCloudWatchLogsForTheJobLogGroups',
+      principals: [new iam.ServicePrincipal(`logs.${stack.region}.amazonaws.com`)],
+      actions: ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncryptFrom', 'kms:ReEncryptTo', 'kms:GenerateDataKey', 'kms:DescribeKey'],
+      resources: ['*'],
+      conditions: { ArnEquals: { 'kms:EncryptionContext:aws:logs:arn': [logGroupArn(names.output), logGroupArn(names.error)] } },
+    }));
+    this.key = key;
+
+    this.logGroups = [names.output, names.error].map((logGroupName, i) => new logs.LogGroup(this, i === 0 ? 'OutputLogs' : 'ErrorLogs', {
+      logGroupName,
+      encryptionKey: key,
+      retention: logRetention,
+      removalPolicy,
+    }));
+    if (logRetention !== logs.RetentionDays.INFINITE && logRetention < logs.RetentionDays.ONE_YEAR) {
+      Annotations.of(this).addWarningV2('cdk-secure-delta-lake:shortLogRetention',
+        `logRetention is ${logRetention} days, below the 365 days of the default; audits may need longer`);
+    }
+
+    this.securityConfiguration = new glue.SecurityConfiguration(this, 'SecurityConfiguration', {
+      // Glue applies one S3 key per job to all its writes: the curated bucket's key, which its bucket policy demands.
+      s3Encryption: glue.S3Encryption.kms(props.target.encryptionKey),
+      cloudWatchEncryption: glue.CloudWatchEncryption.kms(key),
+      jobBookmarksEncryption: glue.JobBookmarksEncryption.clientSideKms(key),
+    });
+
+    // Data: read-only on the source prefix; Delta write on the table's three sub-tables.
+    if (props.source.lakeBucket) {
+      if (props.source.lakeBucket.bucket !== props.source.bucket) {
+        throw new Error('LeastPrivilegeGlueJob: source.lakeBucket must be the construct of source.bucket; pass lakeBucket.bucket as bucket');
+      }
+      props.source.lakeBucket.grantRead(this.role, sourcePrefix);
+    } else {
+      this.jobPolicy.add(`read-only access to the CSV files under ${sourcePrefix}/`,
+        new iam.PolicyStatement({
+          actions: ['s3:ListBucket'],
+          resources: [props.source.bucket.bucketArn],
+          conditions: { StringLike: { 's3:prefix': [sourcePrefix, `${sourcePrefix}/*`] } },
+        }),
+        new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [props.source.bucket.arnForObjects(`${sourcePrefix}/*`)] }),
+        ...(props.source.bucket.encryptionKey ? [new iam.PolicyStatement({ actions: ['kms:Decrypt'], resources: [props.source.bucket.encryptionKey.keyArn] })] : []),
+      );
+    }
+    for (const sub of ['data', 'quarantine', '_ingest_log']) {
+      props.target.grantDeltaWrite(this.role, `${tablePath}/${sub}`);
+    }
+
+    // Logs: write to the job's own log groups only.
+    this.jobPolicy.add('Glue writes the job\'s logs to its own log groups (log streams are created per run)',
+      new iam.PolicyStatement({
+        actions: ['logs:CreateLogStream', 'logs:PutLogEvents', 'logs:AssociateKmsKey'],
+        resources: [names.output, names.error].map((n) => `${logGroupArn(n)}:*`),
+      }),
+    );
+    // Bookmarks are client-side encrypted with the job key (the job keeps its own ledger, but the
+    // security configuration asks for it).
+    this.jobPolicy.add('client-side encryption of job bookmarks with the job key',
+      new iam.PolicyStatement({ actions: ['kms:Encrypt', 'kms:Decrypt', 'kms:GenerateDataKey'], resources: [key.keyArn] }),
+    );
+    // Metrics: CloudWatch has no resource-level permission for PutMetricData; the namespace
+    // condition is the narrowest scope AWS offers. Glue publishes its own metrics as the role.
+    this.jobPolicy.add('CloudWatch offers no resource for PutMetricData; the namespace condition limits it to Glue and the job',
+      new iam.PolicyStatement({
+        actions: ['cloudwatch:PutMetricData'],
+        resources: ['*'],
+        conditions: { StringEquals: { 'cloudwatch:namespace': ['Glue', this.metricsNamespace] } },
+      }),
+    );
+
+    // Secrets: exactly these, passed by ARN.
+    const secretArguments: { [k: string]: string } = {};
+    for (const [name, secret] of Object.entries(secrets)) {
+      secretArguments[`--${name}`] = secret.secretArn;
+      this.jobPolicy.add(`the job reads the secret passed as --${name}`,
+        // A secret imported by name has a partial ARN: Secrets Manager appends 6 random characters.
+        new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [secret.secretFullArn ?? `${secret.secretArn}-??????`] }),
+        ...(secret.encryptionKey ? [new iam.PolicyStatement({
+          actions: ['kms:Decrypt'],
+          resources: [secret.encryptionKey.keyArn],
+          conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${stack.region}.amazonaws.com` } },
+        })] : []),
+      );
+    }
+    this.checkSecretRotation(secrets, props.allowSecretsWithoutRotation ?? false);
+
+    // The script: its one object, never the rest of the staging bucket.
+    const script = props.script.bind(this);
+    this.jobPolicy.add('the job reads its own script object', ...script.readStatements);
+
+    // Arguments: the construct's own cannot be overridden.
+    const managed: { [k: string]: string } = {
+      '--datalake-formats': 'delta',
+      '--conf': 'spark.sql.extensions=io.delta.sql.DeltaSparkSessionExtension --conf spark.sql.catalog.spark_catalog=org.apache.spark.sql.delta.catalog.DeltaCatalog',
+      '--enable-auto-scaling': 'true',
+      '--custom-logGroup-prefix': logPrefix,
+      '--job-bookmark-option': 'job-bookmark-disable',
+      [JobArguments.SOURCE_URI]: props.source.bucket.s3UrlForObject(`${sourcePrefix}/`),
+      [JobArguments.TABLE_URI]: props.target.bucket.s3UrlForObject(tablePath),
+      [JobArguments.SCHEMA]: props.schema.toJson(),
+      [JobArguments.SCHEMA_HASH]: props.schema.hash,
+      [JobArguments.METRICS_NAMESPACE]: this.metricsNamespace,
+      [JobArguments.MAX_QUARANTINE_RATIO]: String(maxQuarantineRatio),
+      ...secretArguments,
+    };
+    const propFor: { [k: string]: string } = {
+      '--datalake-formats': 'the construct (Delta is always on)',
+      '--conf': 'the construct (Delta session extension and catalog)',
+      '--enable-auto-scaling': 'maxWorkers',
+      '--custom-logGroup-prefix': 'the construct (log groups are pre-created)',
+      '--job-bookmark-option': 'the construct (the script keeps its own ledger)',
+      [JobArguments.SOURCE_URI]: 'source',
+      [JobArguments.TABLE_URI]: 'target and tablePath',
+      [JobArguments.SCHEMA]: 'schema',
+      [JobArguments.SCHEMA_HASH]: 'schema',
+      [JobArguments.METRICS_NAMESPACE]: 'metricsNamespace',
+      [JobArguments.MAX_QUARANTINE_RATIO]: 'maxQuarantineRatio',
+      '--enable-continuous-cloudwatch-log': 'the construct (Glue 5 logs to the pre-created log groups)',
+    };
+    const conflicts = Object.keys(props.defaultArguments ?? {}).filter((k) => k in managed || k in propFor);
+    if (conflicts.length > 0) {
+      throw new Error(`LeastPrivilegeGlueJob: defaultArguments may not set ${conflicts.map((k) => `${k} (set by ${propFor[k] ?? 'secrets'})`).join(', ')}`);
+    }
+
+    const common = {
+      role: this.role,
+      script: new BoundCode(script.bucketName, script.objectKey),
+      glueVersion: glueVersion === GlueJobVersion.V5_1 ? glue.GlueVersion.V5_1 : glue.GlueVersion.V5_0,
+      workerConfiguration: { workerType: workerType as unknown as glue.WorkerType, numberOfWorkers: maxWorkers },
+      maxConcurrentRuns: 1,
+      maxRetries,
+      timeout,
+      securityConfiguration: this.securityConfiguration,
+      continuousLogging: { enabled: false },
+      defaultArguments: { ...(props.defaultArguments ?? {}), ...managed },
+      description: `cdk-secure-delta-lake: ingests ${sourcePrefix}/ into the Delta table ${tablePath}`,
+    };
+    this.job = flex ? new glue.PySparkFlexEtlJob(this, 'Resource', common) : new glue.PySparkEtlJob(this, 'Resource', common);
+  }
+
+  /**
+   * Operate the job (data engineers): start, stop and read its runs, read its logs. Nothing else:
+   * no data, no other job, no role passing.
+   *
+   * @param grantee a role or a user
+   */
+  public grantOperate(grantee: iam.IGrantable): iam.Grant {
+    const principal = grantee.grantPrincipal as any;
+    const role: iam.IRole | undefined = principal.roleArn !== undefined ? principal : undefined;
+    const user: iam.IUser | undefined = !role && principal.userArn !== undefined ? principal : undefined;
+    if (!role && !user) {
+      throw new Error(`LeastPrivilegeGlueJob: grantOperate takes a role or a user (got ${principal.toString()})`);
+    }
+    const policy = new ReasonedPolicy(new iam.ManagedPolicy(this, `Operate${Names.uniqueId(role ?? user!)}`.slice(0, 255), {
+      description: `cdk-secure-delta-lake: operate the Glue job ${this.node.path}`,
+      roles: role ? [role] : undefined,
+      users: user ? [user] : undefined,
+    }));
+    policy.add('operators read the job\'s log streams (one per run)',
+      new iam.PolicyStatement({
+        actions: ['glue:StartJobRun', 'glue:BatchStopJobRun', 'glue:GetJobRun', 'glue:GetJobRuns', 'glue:GetJob'],
+        resources: [this.job.jobArn],
+      }),
+      new iam.PolicyStatement({
+        actions: ['logs:GetLogEvents', 'logs:FilterLogEvents', 'logs:DescribeLogStreams'],
+        resources: this.logGroups.flatMap((g) => [g.logGroupArn]),
+      }),
+    );
+    return iam.Grant.drop(grantee, `operate ${this.node.path}`);
+  }
+
+  private checkSecretRotation(secrets: { [k: string]: secretsmanager.ISecret }, allow: boolean): void {
+    const owned = Object.entries(secrets).filter(([, s]) => s instanceof secretsmanager.Secret);
+    if (owned.length === 0) return;
+    this.node.addValidation({
+      validate: () => {
+        const schedules = this.node.root.node.findAll()
+          .filter((c): c is secretsmanager.CfnRotationSchedule => c instanceof secretsmanager.CfnRotationSchedule);
+        const rotated = (s: secretsmanager.ISecret) => schedules.some((r) =>
+          JSON.stringify(Stack.of(r).resolve(r.secretId)) === JSON.stringify(Stack.of(r).resolve(s.secretArn)));
+        const unrotated = owned.filter(([, s]) => !rotated(s)).map(([name]) => `--${name}`);
+        if (unrotated.length === 0) return [];
+        if (allow) {
+          Annotations.of(this).addWarningV2('cdk-secure-delta-lake:secretWithoutRotation', `secrets without a rotation schedule: ${unrotated.join(', ')}`);
+          return [];
+        }
+        return [`secrets ${unrotated.join(', ')} have no rotation schedule; add one (secret.addRotationSchedule) or set allowSecretsWithoutRotation: true`];
+      },
+    });
+  }
+}
+
+/** A script location that grants nothing: the job grants its one object itself. */
+class BoundCode extends glue.Code {
+  constructor(private readonly bucketName: string, private readonly objectKey: string) {
+    super();
+  }
+
+  public bind(_scope: Construct, _grantable: iam.IGrantable): glue.CodeConfig {
+    return { s3Location: { bucketName: this.bucketName, objectKey: this.objectKey } };
+  }
+}

@@ -1,0 +1,236 @@
+import { App, Duration, Stack } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import {
+  ColumnType, GlueJobVersion, GlueWorkerType, JobArguments, JobScript, LeastPrivilegeGlueJob, SecureDeltaLakeBucket, TableSchema,
+} from '../../src';
+import { acknowledgmentsIn, expectCompliant } from '../compliance/harness';
+
+import { FIXTURE, env, jobStack, schema } from './fixtures/job-stack';
+
+describe('LeastPrivilegeGlueJob with default configuration', () => {
+  const { stack, curated, job } = jobStack('Job');
+  const t = Template.fromStack(stack);
+  const jobProps = Object.values(t.findResources('AWS::Glue::Job'))[0].Properties;
+  const args = jobProps.DefaultArguments;
+
+  test('SDL-GLUE-01: a dedicated role trusted only by glue.amazonaws.com, on the reserved path, with no AWS managed policy', () => {
+    const roles = Object.values(t.findResources('AWS::IAM::Role')).map((r: any) => r.Properties)
+      .filter((p: any) => JSON.stringify(p.AssumeRolePolicyDocument).includes('glue.amazonaws.com'));
+    expect(roles).toHaveLength(1);
+    expect(roles[0].AssumeRolePolicyDocument.Statement).toEqual([
+      { Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'glue.amazonaws.com' } },
+    ]);
+    expect(roles[0].Path).toBe('/cdk-secure-delta-lake/');
+    expect(roles[0].ManagedPolicyArns).toBeUndefined();
+    expect(roles[0].Policies).toBeUndefined();
+  });
+
+  test('Glue 5.0 with Delta: --datalake-formats delta, the Delta session extension and catalog', () => {
+    expect(jobProps.GlueVersion).toBe('5.0');
+    expect(jobProps.Command).toEqual(expect.objectContaining({ Name: 'glueetl', PythonVersion: '3' }));
+    expect(args['--datalake-formats']).toBe('delta');
+    expect(args['--conf']).toBe('spark.sql.extensions=io.delta.sql.DeltaSparkSessionExtension --conf spark.sql.catalog.spark_catalog=org.apache.spark.sql.delta.catalog.DeltaCatalog');
+  });
+
+  test('SDL-GLUE-03: a security configuration with S3 SSE-KMS (the curated key), CloudWatch Logs SSE-KMS and bookmark CSE-KMS', () => {
+    const sc = Object.values(t.findResources('AWS::Glue::SecurityConfiguration'))[0] as any;
+    const enc = sc.Properties.EncryptionConfiguration;
+    expect(enc.S3Encryptions).toEqual([{ S3EncryptionMode: 'SSE-KMS', KmsKeyArn: { 'Fn::GetAtt': [expect.stringMatching(/^CuratedKey/), 'Arn'] } }]);
+    expect(enc.CloudWatchEncryption).toEqual({ CloudWatchEncryptionMode: 'SSE-KMS', KmsKeyArn: { 'Fn::GetAtt': [expect.stringMatching(/^IngestKey/), 'Arn'] } });
+    expect(enc.JobBookmarksEncryption).toEqual({ JobBookmarksEncryptionMode: 'CSE-KMS', KmsKeyArn: { 'Fn::GetAtt': [expect.stringMatching(/^IngestKey/), 'Arn'] } });
+    expect(jobProps.SecurityConfiguration).toEqual({ Ref: expect.stringMatching(/^IngestSecurityConfiguration/) });
+  });
+
+  test('SDL-LOG-01: Glue 5 log groups pre-created with KMS and a year of retention, named from --custom-logGroup-prefix', () => {
+    const prefix = args['--custom-logGroup-prefix'];
+    expect(prefix).toMatch(/^\/aws-glue\/jobs\/sdl\/Job-Ingest-[0-9A-F]+$/);
+    const groups = Object.values(t.findResources('AWS::Logs::LogGroup')).map((g: any) => g.Properties);
+    expect(groups.map((g) => g.LogGroupName).sort()).toEqual([`${prefix}/error`, `${prefix}/output`]);
+    for (const g of groups) {
+      expect(g.RetentionInDays).toBe(365);
+      expect(g.KmsKeyId).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^IngestKey/), 'Arn'] });
+    }
+    expect(args['--enable-continuous-cloudwatch-log']).toBeUndefined();
+  });
+
+  test('SDL-IAM-03: the logs key admits CloudWatch Logs for exactly the job\'s log groups', () => {
+    const key = Object.values(t.findResources('AWS::KMS::Key')).find((k: any) => JSON.stringify(k.Properties.KeyPolicy).includes('AllowCloudWatchLogs')) as any;
+    const st = key.Properties.KeyPolicy.Statement.find((s: any) => s.Sid === 'AllowCloudWatchLogsForTheJobLogGroups');
+    expect(st.Principal).toEqual({ Service: 'logs.eu-west-1.amazonaws.com' });
+    expect(JSON.stringify(st.Condition.ArnEquals['kms:EncryptionContext:aws:logs:arn'])).toContain(`${args['--custom-logGroup-prefix']}/output`);
+    expect(st.Condition.ArnEquals['kms:EncryptionContext:aws:logs:arn']).toHaveLength(2);
+  });
+
+  test('single writer: one run at a time; auto scaling up to 10 G.1X workers, 2-hour timeout, no retries', () => {
+    expect(jobProps.ExecutionProperty).toEqual({ MaxConcurrentRuns: 1 });
+    expect(args['--enable-auto-scaling']).toBe('true');
+    expect(jobProps.WorkerType).toBe('G.1X');
+    expect(jobProps.NumberOfWorkers).toBe(10);
+    expect(jobProps.Timeout).toBe(120);
+    expect(jobProps.MaxRetries).toBe(0);
+  });
+
+  test('the script gets its source, table, schema and metrics namespace as arguments', () => {
+    expect(JSON.stringify(args[JobArguments.SOURCE_URI])).toContain('/landing/customers/');
+    expect(JSON.stringify(args[JobArguments.TABLE_URI])).toContain('/tables/customers');
+    expect(args[JobArguments.SCHEMA]).toBe(schema.toJson());
+    expect(args[JobArguments.SCHEMA_HASH]).toBe(schema.hash);
+    expect(args[JobArguments.METRICS_NAMESPACE]).toBe('CdkSecureDeltaLake');
+    expect(args[JobArguments.MAX_QUARANTINE_RATIO]).toBe('0.05');
+    expect(args['--job-bookmark-option']).toBe('job-bookmark-disable');
+  });
+
+  test('SDL-SEC-01: secrets are passed by ARN, never by value', () => {
+    expect(args['--pseudonym-key']).toEqual({ Ref: expect.stringMatching(/^PseudonymKey/) });
+  });
+
+  test('SDL-IAM-05: no inline policy, and a * resource only where AWS offers nothing narrower', () => {
+    t.resourceCountIs('AWS::IAM::Policy', 0);
+    const star = Object.values(t.findResources('AWS::IAM::ManagedPolicy'))
+      .flatMap((p: any) => p.Properties.PolicyDocument.Statement)
+      .filter((s: any) => [].concat(s.Resource).includes('*' as never));
+    expect(star).toEqual([expect.objectContaining({ Action: 'cloudwatch:PutMetricData', Condition: { StringEquals: { 'cloudwatch:namespace': ['Glue', 'CdkSecureDeltaLake'] } } })]);
+  });
+
+  test('SDL-CMP-02: no unacknowledged finding in the four compliance packs', () => {
+    expect(expectCompliant(job).findings).toEqual([]);
+  });
+
+  test('acknowledgments of the job are specific and generated from its statements', () => {
+    const acks = acknowledgmentsIn(job).map((a) => a.id);
+    expect(acks).toContain('AwsSolutions-IAM5[Resource::*]');
+    for (const a of acknowledgmentsIn(job)) expect(a.reason.length).toBeGreaterThan(30);
+    expect(acks.every((id) => id.startsWith('AwsSolutions-IAM5['))).toBe(true);
+  });
+
+  test('the job is exposed with its role, key and log groups', () => {
+    expect(job.logGroups).toHaveLength(2);
+    expect(job.tablePath).toBe('tables/customers');
+    expect(curated.encryptionKey).not.toBe(job.key);
+  });
+});
+
+describe('LeastPrivilegeGlueJob with custom configuration', () => {
+  test('Glue 5.1, G.2X Flex with 20 workers, 4-hour timeout and 2 retries', () => {
+    const { stack } = jobStack('Custom', { glueVersion: GlueJobVersion.V5_1, workerType: GlueWorkerType.G_2X, flex: true, maxWorkers: 20, timeout: Duration.hours(4), maxRetries: 2 });
+    const p = Object.values(Template.fromStack(stack).findResources('AWS::Glue::Job'))[0].Properties as any;
+    expect(p).toEqual(expect.objectContaining({ GlueVersion: '5.1', WorkerType: 'G.2X', NumberOfWorkers: 20, Timeout: 240, MaxRetries: 2, ExecutionClass: 'FLEX' }));
+  });
+
+  test('a plain source bucket is read through the job policy alone', () => {
+    const app = new App();
+    const stack = new Stack(app, 'Plain', { env });
+    const src = new s3.Bucket(stack, 'Src', { enforceSSL: true });
+    const job = new LeastPrivilegeGlueJob(stack, 'Ingest', {
+      source: { bucket: src, prefix: 'in' }, target: new SecureDeltaLakeBucket(stack, 'Curated'), tablePath: 't', schema, script: JobScript.fromBucket(src, 'scripts/job.py'),
+    });
+    const docs = JSON.stringify(Template.fromStack(stack).findResources('AWS::IAM::ManagedPolicy'));
+    expect(docs).toContain('"s3:prefix":["in","in/*"]');
+    expect(docs).toContain('/scripts/job.py');
+    expect(job.role).toBeDefined();
+  });
+
+  test('a user-supplied role works with a warning', () => {
+    const app = new App();
+    const stack = new Stack(app, 'UserRole', { env });
+    const role = new iam.Role(stack, 'Mine', { assumedBy: new iam.ServicePrincipal('glue.amazonaws.com') });
+    const curated = new SecureDeltaLakeBucket(stack, 'Curated');
+    new LeastPrivilegeGlueJob(stack, 'Ingest', { source: { bucket: curated.bucket, prefix: 'in' }, target: curated, tablePath: 't', schema, script: JobScript.fromAsset(FIXTURE), role });
+    Annotations.fromStack(stack).hasWarning('/UserRole/Ingest', Match.stringLikeRegexp('cdk-secure-delta-lake:userRole'));
+  });
+
+  test('a short log retention warns', () => {
+    const { stack } = jobStack('ShortLogs', { logRetention: logs.RetentionDays.ONE_MONTH });
+    Annotations.fromStack(stack).hasWarning('/ShortLogs/Ingest', Match.stringLikeRegexp('cdk-secure-delta-lake:shortLogRetention'));
+  });
+
+  test('a secret without rotation is accepted only explicitly, with a warning', () => {
+    const app = new App();
+    const stack = new Stack(app, 'Unrotated', { env });
+    const curated = new SecureDeltaLakeBucket(stack, 'Curated');
+    const secret = new secretsmanager.Secret(stack, 'S');
+    new LeastPrivilegeGlueJob(stack, 'Ingest', {
+      source: { bucket: curated.bucket, prefix: 'in' },
+      target: curated,
+      tablePath: 't',
+      schema,
+      script: JobScript.fromAsset(FIXTURE),
+      secrets: { key: secret },
+      allowSecretsWithoutRotation: true,
+    });
+    app.synth();
+    Annotations.fromStack(stack).hasWarning('/Unrotated/Ingest', Match.stringLikeRegexp('secrets without a rotation schedule: --key'));
+  });
+});
+
+describe('LeastPrivilegeGlueJob fails on bad input', () => {
+  test.each([
+    ['maxWorkers is 1', { maxWorkers: 1 }, /maxWorkers must be an integer from 2 to 299 \(got 1\)/],
+    ['maxWorkers is 300', { maxWorkers: 300 }, /maxWorkers must be an integer from 2 to 299 \(got 300\)/],
+    ['maxWorkers is not an integer', { maxWorkers: 2.5 }, /maxWorkers must be an integer/],
+    ['the timeout is zero', { timeout: Duration.minutes(0) }, /timeout must be from 1 minute to 2 days \(got 0 minutes\)/],
+    ['the timeout is beyond the bound', { timeout: Duration.hours(49) }, /timeout must be from 1 minute to 2 days \(got 2 days 1 hour\); the bound is this library's policy/],
+    ['Flex has an incompatible worker type', { flex: true, workerType: GlueWorkerType.G_4X }, /flex runs on G.1X or G.2X workers only \(got G.4X\)/],
+    ['retries are negative', { maxRetries: -1 }, /maxRetries must be an integer from 0 to 10/],
+    ['the quarantine ratio is above 1', { maxQuarantineRatio: 1.5 }, /maxQuarantineRatio must be from 0 to 1 \(got 1.5\)/],
+    ['the source prefix has a wildcard', { source: undefined as any }, /source.prefix 'landing\/\*' contains a wildcard/],
+    ['the table path has a leading slash', { tablePath: '/tables/x' }, /tablePath '\/tables\/x' starts with a slash/],
+    ['a secret argument name is not lowercase', { secrets: { Bad_Name: undefined as any } }, /secrets: argument name 'Bad_Name'/],
+    ['the metrics namespace is an AWS one', { metricsNamespace: 'AWS/Glue' }, /metricsNamespace 'AWS\/Glue' is not a valid custom CloudWatch namespace/],
+  ] as Array<[string, any, RegExp]>)('fails when %s', (_n, extra, message) => {
+    const props = { ...extra };
+    if ('source' in extra) {
+      expect(() => jobStackWithSource('landing/*')).toThrow(message);
+      return;
+    }
+    expect(() => jobStack('Bad', props)).toThrow(message);
+  });
+
+  test.each([
+    ['--datalake-formats', 'the construct'], ['--conf', 'the construct'], ['--enable-auto-scaling', 'maxWorkers'],
+    ['--custom-logGroup-prefix', 'the construct'], ['--job-bookmark-option', 'the construct'],
+    [JobArguments.SOURCE_URI, 'source'], [JobArguments.TABLE_URI, 'target and tablePath'], [JobArguments.SCHEMA, 'schema'],
+    [JobArguments.SCHEMA_HASH, 'schema'], [JobArguments.METRICS_NAMESPACE, 'metricsNamespace'], [JobArguments.MAX_QUARANTINE_RATIO, 'maxQuarantineRatio'],
+    ['--enable-continuous-cloudwatch-log', 'the construct'], ['--pseudonym-key', 'secrets'],
+  ])('fails when defaultArguments sets the managed argument %s', (arg, prop) => {
+    expect(() => jobStack('Managed', { defaultArguments: { [arg]: 'x' } })).toThrow(`defaultArguments may not set ${arg} (set by ${prop}`);
+  });
+
+  test('fails when the schema breaks the contract', () => {
+    expect(() => jobStack('Schema', { schema: TableSchema.of([{ name: 'a', type: ColumnType.DECIMAL }]) })).toThrow(/a decimal needs an integer precision/);
+  });
+
+  test('SDL-SEC-03: fails at synth when a secret of the app has no rotation schedule', () => {
+    const app = new App();
+    const stack = new Stack(app, 'NoRotation', { env });
+    const curated = new SecureDeltaLakeBucket(stack, 'Curated');
+    new LeastPrivilegeGlueJob(stack, 'Ingest', {
+      source: { bucket: curated.bucket, prefix: 'in' },
+      target: curated,
+      tablePath: 't',
+      schema,
+      script: JobScript.fromAsset(FIXTURE),
+      secrets: { key: new secretsmanager.Secret(stack, 'S') },
+    });
+    expect(() => app.synth()).toThrow(/secrets --key have no rotation schedule; add one \(secret.addRotationSchedule\) or set allowSecretsWithoutRotation: true/);
+  });
+
+  test('fails when the script is not a .py file or not one object', () => {
+    expect(() => jobStack('Script', { script: JobScript.fromAsset(__filename) })).toThrow(/is not a .py file/);
+    const app = new App();
+    const stack = new Stack(app, 'Script2', { env });
+    const b = new s3.Bucket(stack, 'B');
+    expect(() => jobStack('Script3', { script: JobScript.fromBucket(b, 'scripts/') })).toThrow(/is not the key of one object/);
+  });
+});
+
+function jobStackWithSource(prefix: string) {
+  const app = new App();
+  const stack = new Stack(app, 'Src', { env });
+  const curated = new SecureDeltaLakeBucket(stack, 'Curated');
+  return new LeastPrivilegeGlueJob(stack, 'Ingest', { source: { bucket: curated.bucket, prefix }, target: curated, tablePath: 't', schema, script: JobScript.fromAsset(FIXTURE) });
+}
