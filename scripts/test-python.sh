@@ -28,7 +28,7 @@ for d in src/glue/job-script; do
   [ -d "$d" ] && suites+=("$d")
 done
 set +e
-python -m pytest -q -p no:cacheprovider "${suites[@]}"
+python -m pytest -q -p no:cacheprovider -W "ignore:distutils Version classes are deprecated:DeprecationWarning" "${suites[@]}"
 rc=$?
 set -e
 # pytest exits 5 when it collects nothing: that is a failure here, not a pass.
