@@ -1,0 +1,222 @@
+"""The ingestion on real Spark and Delta Lake, over small data the tests make."""
+import base64
+import hashlib
+import hmac
+import json
+from pathlib import Path
+
+import pytest
+
+from sdl_adapters import JsonMetricsSink, LocalKeyFile, LocalSourceFiles, PseudonymKey
+from sdl_ingest import IngestConfig, IngestFailedClosed, SimulatedCrash, paths, run_ingestion
+from sdl_schema import TableSchema
+
+SCHEMA = TableSchema.from_columns([
+    {"name": "customer_id", "type": "long", "constraints": {"minimum": 1}},
+    {"name": "email", "type": "string", "pii": True, "constraints": {"pattern": "[^@\\s]+@[^@\\s]+"}},
+    {"name": "full_name", "type": "string", "pii": True},
+    {"name": "country", "type": "string", "constraints": {"allowedValues": ["DE", "FR", "NL", "SE"]}},
+    {"name": "balance", "type": "decimal", "precision": 12, "scale": 2, "nullable": True},
+    {"name": "signup_date", "type": "date"},
+    {"name": "active", "type": "boolean"},
+])
+HEADER = "customer_id,email,full_name,country,balance,signup_date,active\n"
+KEY = PseudonymKey(b"k" * 32, "v1")
+
+
+def good(i: int) -> str:
+    return f"{i},user{i}@example.com,User {i},DE,{i}.50,2026-01-{(i % 28) + 1:02d},true\n"
+
+
+def write(folder: Path, name: str, text: str) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    p = folder / name
+    p.write_bytes(text.encode("utf-8") if isinstance(text, str) else text)
+    return p
+
+
+def config(tmp: Path, **kw) -> IngestConfig:
+    base = dict(source=LocalSourceFiles(str(tmp / "in")), table_uri=str(tmp / "lake" / "customers"), schema=SCHEMA,
+                metrics=JsonMetricsSink(str(tmp / "metrics.jsonl"), "Test"), run_id="run-1", key=KEY, max_quarantine_ratio=0.9)
+    base.update(kw)
+    return IngestConfig(**base)
+
+
+def table(spark, tmp: Path, name: str):
+    return spark.read.format("delta").load(paths(str(tmp / "lake" / "customers"))[name])
+
+
+MIXED = (HEADER + good(1) + good(2)
+         + "3,not-an-email,User 3,DE,1.00,2026-01-01,true\n"       # PATTERN:email
+         + "4,u4@example.com,User 4,XX,1.00,2026-01-01,true\n"     # NOT_ALLOWED:country
+         + "5,u5@example.com,User 5,DE,1.005,2026-01-01,true\n"    # TYPE:balance (scale)
+         + "6,u6@example.com,User 6,DE,1.00,2026-02-30,true\n"     # TYPE:signup_date
+         + "0,u0@example.com,User 0,DE,1.00,2026-01-01,maybe\n"    # BELOW_MINIMUM:customer_id, TYPE:active
+         + "7,u7@example.com,User 7,DE\n"                          # WRONG_COLUMN_COUNT
+         + ",u8@example.com,,FR,,2026-01-01,false\n"               # NULL:customer_id, NULL:full_name
+         + good(9))
+
+
+def test_every_record_is_valid_or_quarantined_per_file_and_per_run(spark, tmp_path):
+    write(tmp_path / "in", "a.csv", MIXED)
+    write(tmp_path / "in", "b.csv", HEADER + good(10) + good(11))
+    r = run_ingestion(spark, config(tmp_path))
+    assert r.status == "committed" and r.batch == 1
+    assert (r.records_read, r.valid, r.quarantined) == (12, 5, 7)
+    for f in r.files:
+        assert f.records_read == f.valid + f.quarantined
+    assert table(spark, tmp_path, "data").count() == 5
+    q = {row["record_number"]: sorted(row["reasons"]) for row in table(spark, tmp_path, "quarantine").collect()}
+    assert q == {
+        3: ["PATTERN:email"], 4: ["NOT_ALLOWED:country"], 5: ["TYPE:balance"], 6: ["TYPE:signup_date"],
+        7: ["BELOW_MINIMUM:customer_id", "TYPE:active"], 8: ["WRONG_COLUMN_COUNT"], 9: ["NULL:customer_id", "NULL:full_name"],
+    }
+    ledger = table(spark, tmp_path, "ledger").filter("status = 'committed'").collect()
+    assert sorted((x["records_read"], x["valid"], x["quarantined"]) for x in ledger) == [(2, 2, 0), (10, 3, 7)]
+
+
+def test_valid_rows_are_typed_and_carry_their_lineage(spark, tmp_path):
+    write(tmp_path / "in", "a.csv", HEADER + good(1))
+    run_ingestion(spark, config(tmp_path))
+    row = table(spark, tmp_path, "data").collect()[0]
+    assert row["customer_id"] == 1 and str(row["balance"]) == "1.50" and row["active"] is True
+    assert str(row["signup_date"]) == "2026-01-02"
+    assert row["_sdl_batch"] == 1 and row["_sdl_record_number"] == 1 and row["_sdl_source_file"].startswith("a.csv#sha256:")
+    assert row["_sdl_key_version"] == "v1"
+
+
+def test_a_rerun_over_the_same_files_never_duplicates_a_row(spark, tmp_path):
+    write(tmp_path / "in", "a.csv", MIXED)
+    run_ingestion(spark, config(tmp_path))
+    again = run_ingestion(spark, config(tmp_path, run_id="run-2"))
+    assert again.status == "nothing-to-do"
+    assert table(spark, tmp_path, "data").count() == 3
+    assert table(spark, tmp_path, "quarantine").count() == 7
+
+
+def test_a_new_file_is_the_next_batch_alone(spark, tmp_path):
+    write(tmp_path / "in", "a.csv", HEADER + good(1))
+    run_ingestion(spark, config(tmp_path))
+    write(tmp_path / "in", "b.csv", HEADER + good(2) + good(3))
+    r = run_ingestion(spark, config(tmp_path, run_id="run-2"))
+    assert r.batch == 2 and [f.file_id.split("#")[0] for f in r.files] == ["b.csv"]
+    assert table(spark, tmp_path, "data").count() == 3
+
+
+@pytest.mark.parametrize("step", ["quarantine", "data"])
+def test_a_crash_between_commits_is_repaired_without_loss_or_duplicates(spark, tmp_path, step):
+    write(tmp_path / "in", "a.csv", MIXED)
+    with pytest.raises(SimulatedCrash):
+        run_ingestion(spark, config(tmp_path, crash_after=step))
+    write(tmp_path / "in", "late.csv", HEADER + good(50))  # arrives between the crash and the restart
+    repaired = run_ingestion(spark, config(tmp_path, run_id="run-2"))
+    assert repaired.repaired and repaired.batch == 1 and repaired.status == "committed"
+    assert [f.file_id.split("#")[0] for f in repaired.files] == ["a.csv"]
+    assert table(spark, tmp_path, "data").count() == 3
+    assert table(spark, tmp_path, "quarantine").count() == 7
+    nxt = run_ingestion(spark, config(tmp_path, run_id="run-3"))
+    assert nxt.batch == 2 and nxt.valid == 1
+    assert table(spark, tmp_path, "data").count() == 4
+
+
+def test_a_crash_after_an_empty_quarantine_commit_is_repaired_too(spark, tmp_path):
+    write(tmp_path / "in", "a.csv", HEADER + good(1) + good(2))
+    with pytest.raises(SimulatedCrash):
+        run_ingestion(spark, config(tmp_path, crash_after="quarantine"))
+    write(tmp_path / "in", "late.csv", HEADER + good(3))
+    repaired = run_ingestion(spark, config(tmp_path, run_id="run-2"))
+    assert repaired.repaired and [f.file_id.split("#")[0] for f in repaired.files] == ["a.csv"]
+    assert table(spark, tmp_path, "data").count() == 2
+
+
+def test_a_run_over_the_quarantine_threshold_fails_closed(spark, tmp_path, capsys):
+    write(tmp_path / "in", "a.csv", MIXED)
+    with pytest.raises(IngestFailedClosed, match="quarantine ratio 0.7000 is above the threshold 0.1"):
+        run_ingestion(spark, config(tmp_path, max_quarantine_ratio=0.1))
+    from delta.tables import DeltaTable
+    assert not DeltaTable.isDeltaTable(spark, paths(str(tmp_path / "lake" / "customers"))["data"])
+    assert table(spark, tmp_path, "quarantine").count() == 7
+    ledger = table(spark, tmp_path, "ledger").filter("status = 'failed_closed'").collect()
+    assert len(ledger) == 1 and "above the threshold" in ledger[0]["reason"]
+    assert run_ingestion(spark, config(tmp_path, run_id="run-2")).status == "nothing-to-do"
+    metrics = [json.loads(x) for x in (tmp_path / "metrics.jsonl").read_text().splitlines()]
+    assert metrics[-1]["metrics"]["FailedClosed"] == 1
+
+
+def test_pseudonyms_are_hmac_sha256_stable_per_key_version_and_change_with_it(spark, tmp_path):
+    write(tmp_path / "in", "a.csv", HEADER + good(1))
+    run_ingestion(spark, config(tmp_path))
+    first = table(spark, tmp_path, "data").collect()[0]
+    expected = hmac.new(KEY.key, b"user1@example.com", hashlib.sha256).hexdigest()
+    assert first["email"] == expected and first["full_name"] != "User 1"
+    write(tmp_path / "in", "b.csv", HEADER + good(1) + "\n")  # same row, another file (a blank line makes it differ)
+    run_ingestion(spark, config(tmp_path, run_id="run-2"))
+    rotated = PseudonymKey(b"r" * 32, "v2")
+    write(tmp_path / "in", "c.csv", HEADER + "\n" + good(1))
+    run_ingestion(spark, config(tmp_path, run_id="run-3", key=rotated))
+    rows = {r["_sdl_batch"]: r for r in table(spark, tmp_path, "data").collect()}
+    assert rows[2]["email"] == rows[1]["email"]            # same key version, same pseudonym
+    assert rows[3]["email"] != rows[1]["email"]            # other version, other pseudonym
+    assert rows[3]["_sdl_key_version"] == "v2" and rows[1]["_sdl_key_version"] == "v1"
+
+
+def test_commits_carry_lineage_in_their_user_metadata(spark, tmp_path):
+    write(tmp_path / "in", "a.csv", MIXED)
+    run_ingestion(spark, config(tmp_path))
+    for name, step in (("data", "data"), ("quarantine", "quarantine")):
+        history = spark.sql(f"DESCRIBE HISTORY delta.`{paths(str(tmp_path / 'lake' / 'customers'))[name]}`").collect()
+        meta = json.loads(history[0]["userMetadata"])
+        assert meta["step"] == step and meta["batch"] == 1 and meta["run_id"] == "run-1"
+        assert meta["schema_hash"] == SCHEMA.hash and meta["key_version"] == "v1"
+        assert meta["records_read"] == 10 and meta["valid"] + meta["quarantined"] == 10
+        assert meta["files"][0].startswith("a.csv#sha256:")
+
+
+def test_the_quarantine_keeps_the_raw_record_or_redacts_it(spark, tmp_path):
+    write(tmp_path / "in", "a.csv", HEADER + "7,u7@example.com,User 7,DE\n")
+    run_ingestion(spark, config(tmp_path, max_quarantine_ratio=1.0))
+    assert table(spark, tmp_path, "quarantine").collect()[0]["raw_record"] == "7,u7@example.com,User 7,DE\n"
+    other = tmp_path / "other"
+    write(other / "in", "a.csv", HEADER + "7,u7@example.com,User 7,DE\n")
+    run_ingestion(spark, config(other, redact_quarantine=True, max_quarantine_ratio=1.0))
+    assert table(spark, other, "quarantine").collect()[0]["raw_record"] is None
+
+
+def test_malformed_files_are_all_accounted_for(spark, tmp_path):
+    write(tmp_path / "in", "bom_crlf.csv", ("\ufeff" + HEADER + good(1) + good(2)).replace("\n", "\r\n"))
+    write(tmp_path / "in", "empty.csv", "")
+    write(tmp_path / "in", "bad_header.csv", HEADER.replace("email", "mail") + good(3))
+    write(tmp_path / "in", "utf8.csv", HEADER.encode() + b"4,u4@example.com,Us\xffer,DE,1.00,2026-01-01,true\n" + good(5).encode())
+    write(tmp_path / "in", "multiline.csv", HEADER + '6,u6@example.com,"User\nSix",DE,1.00,2026-01-01,true\n')
+    r = run_ingestion(spark, config(tmp_path, max_quarantine_ratio=1.0))
+    by = {f.file_id.split("#")[0]: f for f in r.files}
+    assert (by["bom_crlf.csv"].valid, by["bom_crlf.csv"].quarantined) == (2, 0)
+    assert by["empty.csv"].records_read == 0 and by["empty.csv"].problem == "EMPTY_FILE"
+    assert (by["bad_header.csv"].quarantined, by["bad_header.csv"].problem) == (1, "BAD_HEADER")
+    assert (by["utf8.csv"].valid, by["utf8.csv"].quarantined) == (1, 1)
+    assert (by["multiline.csv"].valid, by["multiline.csv"].records_read) == (1, 1)
+    assert r.records_read == r.valid + r.quarantined == 6
+
+
+def test_no_row_text_and_no_key_material_reach_the_logs(spark, tmp_path, capfd):
+    marker = "zq-private-marker"
+    write(tmp_path / "in", "a.csv", HEADER + f"1,{marker}@example.com,{marker} name,DE,1.00,2026-01-01,true\n"
+          + f"2,{marker}-bad,{marker},XX,oops,2026-13-01,nope\n" + f"3,{marker}\n")
+    key = PseudonymKey(b"S" * 40, "v9")
+    run_ingestion(spark, config(tmp_path, key=key, max_quarantine_ratio=1.0))
+    out, err = capfd.readouterr()
+    logs = out + err
+    assert "sdl-ingest: status=committed batch=1 files=1 read=3 valid=1 quarantined=2" in logs
+    assert marker not in logs
+    assert base64.b64encode(key.key).decode() not in logs and key.key.decode() not in logs
+    assert "key=<redacted>" in repr(key)
+
+
+def test_the_local_key_file_adapter(tmp_path):
+    p = tmp_path / "key.json"
+    p.write_text(json.dumps({"version": "v3", "key": base64.b64encode(b"x" * 32).decode()}))
+    k = LocalKeyFile(str(p)).get()
+    assert k.version == "v3" and k.key == b"x" * 32
+    p.write_text(json.dumps({"version": "v3", "key": base64.b64encode(b"short").decode()}))
+    with pytest.raises(ValueError, match="at least 32 bytes"):
+        LocalKeyFile(str(p)).get()
