@@ -1,3 +1,4 @@
+import * as path from 'path';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -5,15 +6,37 @@ import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import { Construct } from 'constructs';
 
 /**
- * Where a job's script object lives once bound: its S3 URL and the statements that read exactly it.
+ * An S3 object of a job: a script or one of its modules.
+ */
+export interface JobScriptObject {
+  /** The bucket of the object. */
+  readonly bucketName: string;
+  /** The key of the object. */
+  readonly objectKey: string;
+}
+
+/**
+ * Where a job's script lives once bound, and the statements that read exactly it.
  */
 export interface BoundJobScript {
   /** The bucket of the script object. */
   readonly bucketName: string;
   /** The key of the script object. */
   readonly objectKey: string;
-  /** Statements that let the job role read this object, and nothing else of its bucket. */
+  /**
+   * Python modules the script imports (passed to Glue as `--extra-py-files`).
+   *
+   * @default - none
+   */
+  readonly extraPythonFiles?: JobScriptObject[];
+  /** Statements that let the job role read these objects, and nothing else of their bucket. */
   readonly readStatements: iam.PolicyStatement[];
+  /**
+   * Whether this is the library's ingestion script (which needs `--pseudonym-key` for PII columns).
+   *
+   * @default false
+   */
+  readonly isIngestionScript?: boolean;
 }
 
 /**
@@ -24,6 +47,15 @@ export interface BoundJobScript {
  * policy. `glue.Code.fromAsset` would grant read on the whole CDK staging bucket.
  */
 export abstract class JobScript {
+  /**
+   * The ingestion script shipped with this library: CSV files to validated Delta tables, with a
+   * quarantine and a ledger (see the README). It reads the pseudonymization key from the secret
+   * passed as `pseudonym-key` when the schema has PII columns.
+   */
+  public static ingestion(): JobScript {
+    return new IngestionJobScript();
+  }
+
   /**
    * A local file, uploaded as a CDK asset.
    *
@@ -74,6 +106,29 @@ class AssetJobScript extends JobScript {
       bucketName: asset.s3BucketName,
       objectKey: asset.s3ObjectKey,
       readStatements: objectRead(asset.bucket, asset.s3ObjectKey, this.assetsKey),
+    };
+  }
+}
+
+/** The library's own script and its modules, each an asset of its own. */
+class IngestionJobScript extends JobScript {
+  public static readonly DIRECTORY = path.join(__dirname, 'job-script');
+  public static readonly MODULES = ['sdl_schema.py', 'sdl_csv.py', 'sdl_adapters.py', 'sdl_ingest.py', 'sdl_spark.py'];
+
+  public bind(scope: Construct): BoundJobScript {
+    const main = new s3assets.Asset(scope, 'Script', { path: path.join(IngestionJobScript.DIRECTORY, 'ingest.py') });
+    const modules = IngestionJobScript.MODULES.map((m) => new s3assets.Asset(scope, `Module-${m.replace(/[^A-Za-z0-9]/g, '')}`, {
+      path: path.join(IngestionJobScript.DIRECTORY, m),
+    }));
+    return {
+      bucketName: main.s3BucketName,
+      objectKey: main.s3ObjectKey,
+      extraPythonFiles: modules.map((a) => ({ bucketName: a.s3BucketName, objectKey: a.s3ObjectKey })),
+      readStatements: [new iam.PolicyStatement({
+        actions: ['s3:GetObject'],
+        resources: [main, ...modules].map((a) => a.bucket.arnForObjects(a.s3ObjectKey)),
+      })],
+      isIngestionScript: true,
     };
   }
 }

@@ -72,8 +72,12 @@ export interface LeastPrivilegeGlueJobProps {
   /** The declared schema every row is validated against. */
   readonly schema: TableSchema;
 
-  /** The PySpark script. */
-  readonly script: JobScript;
+  /**
+   * The PySpark script.
+   *
+   * @default JobScript.ingestion()
+   */
+  readonly script?: JobScript;
 
   /**
    * Glue version.
@@ -399,7 +403,11 @@ export class LeastPrivilegeGlueJob extends Construct {
     this.checkSecretRotation(secrets, props.allowSecretsWithoutRotation ?? false);
 
     // The script: its one object, never the rest of the staging bucket.
-    const script = props.script.bind(this);
+    const script = (props.script ?? JobScript.ingestion()).bind(this);
+    if (script.isIngestionScript && props.schema.columns.some((c) => c.pii) && !secrets['pseudonym-key']) {
+      throw new Error('LeastPrivilegeGlueJob: the schema has PII columns, which the ingestion script pseudonymizes with a key read from Secrets Manager; ' +
+        "pass the key's secret as secrets: { 'pseudonym-key': secret }");
+    }
     this.jobPolicy.add('the job reads its own script object', ...script.readStatements);
 
     // Arguments: the construct's own cannot be overridden.
@@ -439,6 +447,7 @@ export class LeastPrivilegeGlueJob extends Construct {
     const common = {
       role: this.role,
       script: new BoundCode(script.bucketName, script.objectKey),
+      extraPythonFiles: script.extraPythonFiles?.map((o) => new BoundCode(o.bucketName, o.objectKey)),
       glueVersion: glueVersion === GlueJobVersion.V5_1 ? glue.GlueVersion.V5_1 : glue.GlueVersion.V5_0,
       workerConfiguration: { workerType: workerType as unknown as glue.WorkerType, numberOfWorkers: maxWorkers },
       maxConcurrentRuns: 1,

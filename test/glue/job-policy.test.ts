@@ -44,6 +44,8 @@ describe('LeastPrivilegeGlueJob role behaviour', () => {
     const script = (job.node.findChild('Script') as any);
     const staging = 'arn:aws:s3:::cdk-hnb659fds-assets-111111111111-eu-west-1';
     expect(await decide('s3:GetObject', `${staging}/${script.s3ObjectKey}`)).toBe('Allowed');
+    const module = (job.node.findChild('Module-sdlingestpy') as any);
+    expect(await decide('s3:GetObject', `${staging}/${module.s3ObjectKey}`)).toBe('Allowed');
     expect(await decide('s3:GetObject', `${staging}/0123456789abcdef.zip`)).toBe('ImplicitlyDenied');
     expect(await decide('s3:ListBucket', staging)).toBe('ImplicitlyDenied');
   });

@@ -74,6 +74,18 @@ describe('LeastPrivilegeGlueJob with default configuration', () => {
     expect(jobProps.MaxRetries).toBe(0);
   });
 
+  test('SDL-GLUE-02: the default script is the library\'s ingestion script, its modules passed as --extra-py-files', () => {
+    expect(jobProps.Command.ScriptLocation).toMatch(/^s3:\/\/cdk-hnb659fds-assets-111111111111-eu-west-1\/[0-9a-f]{64}\.py$/);
+    const extra = JSON.stringify(args['--extra-py-files']);
+    expect(extra.match(/\.py/g)).toHaveLength(5);
+    const read = Object.values(t.findResources('AWS::IAM::ManagedPolicy'))
+      .flatMap((p: any) => p.Properties.PolicyDocument.Statement)
+      .filter((s: any) => JSON.stringify(s.Resource).includes('cdk-hnb659fds-assets'));
+    expect(read).toHaveLength(1);
+    expect(read[0].Action).toBe('s3:GetObject');
+    expect(read[0].Resource).toHaveLength(6);
+  });
+
   test('the script gets its source, table, schema and metrics namespace as arguments', () => {
     expect(JSON.stringify(args[JobArguments.SOURCE_URI])).toContain('/landing/customers/');
     expect(JSON.stringify(args[JobArguments.TABLE_URI])).toContain('/tables/customers');
@@ -217,6 +229,14 @@ describe('LeastPrivilegeGlueJob fails on bad input', () => {
       secrets: { key: new secretsmanager.Secret(stack, 'S') },
     });
     expect(() => app.synth()).toThrow(/secrets --key have no rotation schedule; add one \(secret.addRotationSchedule\) or set allowSecretsWithoutRotation: true/);
+  });
+
+  test('fails when the schema has PII columns and the ingestion script gets no pseudonym key', () => {
+    expect(() => jobStack('NoKey', { secrets: {} })).toThrow(/pass the key's secret as secrets: \{ 'pseudonym-key': secret \}/);
+  });
+
+  test('a fixture script of the app runs with no pseudonym key', () => {
+    expect(() => jobStack('Fixture', { secrets: {}, script: JobScript.fromAsset(FIXTURE) })).not.toThrow();
   });
 
   test('fails when the script is not a .py file or not one object', () => {

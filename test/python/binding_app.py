@@ -20,6 +20,19 @@ job_role = iam.Role(
 raw.grant_read(job_role, "landing/customers")
 curated.grant_delta_write(job_role, "tables/customers", maintenance=sdl.DeltaMaintenance.NONE)
 
+schema = sdl.TableSchema.of([
+    sdl.TableColumn(name="customer_id", type=sdl.ColumnType.LONG, constraints=sdl.ColumnConstraints(minimum=1)),
+    sdl.TableColumn(name="country", type=sdl.ColumnType.STRING, constraints=sdl.ColumnConstraints(allowed_values=["DE", "FR"])),
+])
+job = sdl.LeastPrivilegeGlueJob(
+    stack, "Ingest",
+    source=sdl.JobSource(bucket=raw.bucket, lake_bucket=raw, prefix="landing/orders"),
+    target=curated,
+    table_path="tables/orders",
+    schema=schema,
+)
+cdk.CfnOutput(stack, "SchemaHash", value=schema.hash)
+
 cdk.Tags.of(stack).add("sdl:control", sdl.SecurityControls.by_id("SDL-S3-02").id)
 cdk.CfnOutput(stack, "ControlCount", value=str(len(sdl.SecurityControls.all())))
 

