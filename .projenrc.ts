@@ -85,6 +85,9 @@ for (const pattern of ['/.tools/', '/.venv/', '/.cache/', '/examples/', '/script
 
 project.tsconfigDev.addInclude('.projenrc.ts');
 
+// Sample CSV files keep their bytes (CRLF line ends, BOM): they are test data for the strict reader.
+project.gitattributes.addAttributes('/examples/data/**/*.csv', '-text');
+
 // The README's examples compile in strict mode, against rosetta/default.ts-fixture.
 const rosetta = project.addTask('rosetta:extract', {
   description: 'Compile every TypeScript example of the README (jsii-rosetta, strict)',
