@@ -1,14 +1,16 @@
 import { Annotations, ArnFormat, Duration, Names, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as glue from 'aws-cdk-lib/aws-glue';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { JobScript } from './job-script-source';
 import { TableSchema } from './table-schema';
-import { ReasonedPolicy } from '../private/compliance';
+import { acknowledge, ReasonedPolicy } from '../private/compliance';
 import { glueLogGroupNames } from '../private/glue-logging';
 import { normalizePrefix, PropsValidator } from '../private/validation';
 import { SecureDeltaLakeBucket } from '../storage/secure-delta-lake-bucket';
@@ -51,6 +53,26 @@ export interface JobSource {
    * @default - `bucket` is treated as a plain bucket: the job's policy alone grants the read
    */
   readonly lakeBucket?: SecureDeltaLakeBucket;
+}
+
+/**
+ * Delta Lake's multi-writer mode on S3: commits are coordinated through a DynamoDB table
+ * (`S3DynamoDBLogStore`). Delta Lake calls this mode experimental.
+ */
+export interface MultiWriterOptions {
+  /**
+   * Local path of the `io.delta:delta-storage-s3-dynamodb` jar matching the Glue version's Delta
+   * Lake (3.3.x for Glue 5.0). Glue does not ship it; it is uploaded as an asset and passed with
+   * `--extra-jars`.
+   */
+  readonly logStoreJarPath: string;
+
+  /**
+   * How many runs may write at once. Every writer of the table must use the same log store.
+   *
+   * @default 2
+   */
+  readonly maxConcurrentRuns?: number;
 }
 
 /**
@@ -176,6 +198,15 @@ export interface LeastPrivilegeGlueJobProps {
   readonly defaultArguments?: { [key: string]: string };
 
   /**
+   * Let several runs write the table at once, through Delta's DynamoDB log store (experimental in
+   * Delta Lake). Without it, one run at a time: Delta's default S3 log store is only safe with a
+   * single writing driver.
+   *
+   * @default - single writer (maxConcurrentRuns 1)
+   */
+  readonly multiWriter?: MultiWriterOptions;
+
+  /**
    * Removal policy of the job's key and log groups.
    *
    * @default RemovalPolicy.RETAIN
@@ -241,6 +272,8 @@ export class LeastPrivilegeGlueJob extends Construct {
   public readonly tablePath: string;
   /** The namespace of the job's own metrics. */
   public readonly metricsNamespace: string;
+  /** The DynamoDB table of Delta's log store, in multi-writer mode. */
+  public readonly logStoreTable?: dynamodb.ITable;
 
   private readonly jobPolicy: ReasonedPolicy;
 
@@ -269,6 +302,10 @@ export class LeastPrivilegeGlueJob extends Construct {
     v.check(!flex || FLEX_WORKERS.includes(workerType), `flex runs on G.1X or G.2X workers only (got ${workerType}); choose one of them or turn flex off`);
     v.check(/^[A-Za-z0-9_./#:-]{1,255}$/.test(this.metricsNamespace) && !this.metricsNamespace.startsWith('AWS/'),
       `metricsNamespace '${this.metricsNamespace}' is not a valid custom CloudWatch namespace (letters, digits, _ . / # : -, not AWS/)`);
+    const writers = props.multiWriter ? props.multiWriter.maxConcurrentRuns ?? 2 : 1;
+    v.check(Number.isInteger(writers) && writers >= 1 && writers <= 100, `multiWriter.maxConcurrentRuns must be an integer from 1 to 100 (got ${writers})`);
+    v.check(!props.multiWriter || props.multiWriter.logStoreJarPath.endsWith('.jar'),
+      `multiWriter.logStoreJarPath must be the delta-storage-s3-dynamodb .jar (got '${props.multiWriter?.logStoreJarPath}')`);
     for (const name of Object.keys(secrets)) {
       v.check(SECRET_ARGUMENT.test(name), `secrets: argument name '${name}' must be lowercase letters, digits and -, starting with a letter`);
     }
@@ -410,10 +447,46 @@ export class LeastPrivilegeGlueJob extends Construct {
     }
     this.jobPolicy.add('the job reads its own script object', ...script.readStatements);
 
+    // Multi-writer mode: the DynamoDB table Delta's log store coordinates commits through.
+    const conf = [
+      'spark.sql.extensions=io.delta.sql.DeltaSparkSessionExtension',
+      'spark.sql.catalog.spark_catalog=org.apache.spark.sql.delta.catalog.DeltaCatalog',
+    ];
+    let extraJars: glue.Code[] | undefined;
+    if (props.multiWriter) {
+      const table = new dynamodb.Table(this, 'DeltaLogStore', {
+        partitionKey: { name: 'tablePath', type: dynamodb.AttributeType.STRING },
+        sortKey: { name: 'fileName', type: dynamodb.AttributeType.STRING },
+        billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+        encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED,
+        encryptionKey: key,
+        pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+        timeToLiveAttribute: 'expireTime',
+        removalPolicy,
+      });
+      this.logStoreTable = table;
+      acknowledge(table, 'logStoreNoBackupPlan');
+      const store = 'io.delta.storage.S3DynamoDBLogStore';
+      conf.push(`spark.delta.logStore.s3.impl=${store}`, `spark.delta.logStore.s3a.impl=${store}`,
+        `spark.io.delta.storage.S3DynamoDBLogStore.ddb.tableName=${table.tableName}`,
+        `spark.io.delta.storage.S3DynamoDBLogStore.ddb.region=${stack.region}`);
+      // Exactly what S3DynamoDBLogStore calls: DescribeTable at start, GetItem, PutItem (conditional) and Query.
+      // No CreateTable: the table is provisioned here, and a missing table must fail, not be recreated.
+      this.jobPolicy.add('Delta\'s DynamoDB log store coordinates the commits of concurrent writers',
+        new iam.PolicyStatement({
+          actions: ['dynamodb:DescribeTable', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query'],
+          resources: [table.tableArn],
+        }),
+      );
+      const jar = new s3assets.Asset(this, 'LogStoreJar', { path: props.multiWriter.logStoreJarPath });
+      this.jobPolicy.add('the job reads the log-store jar', new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [jar.bucket.arnForObjects(jar.s3ObjectKey)] }));
+      extraJars = [new BoundCode(jar.s3BucketName, jar.s3ObjectKey)];
+    }
+
     // Arguments: the construct's own cannot be overridden.
     const managed: { [k: string]: string } = {
       '--datalake-formats': 'delta',
-      '--conf': 'spark.sql.extensions=io.delta.sql.DeltaSparkSessionExtension --conf spark.sql.catalog.spark_catalog=org.apache.spark.sql.delta.catalog.DeltaCatalog',
+      '--conf': conf.join(' --conf '),
       '--enable-auto-scaling': 'true',
       '--custom-logGroup-prefix': logPrefix,
       '--job-bookmark-option': 'job-bookmark-disable',
@@ -427,7 +500,7 @@ export class LeastPrivilegeGlueJob extends Construct {
     };
     const propFor: { [k: string]: string } = {
       '--datalake-formats': 'the construct (Delta is always on)',
-      '--conf': 'the construct (Delta session extension and catalog)',
+      '--conf': 'the construct (Delta session extension and catalog) and multiWriter',
       '--enable-auto-scaling': 'maxWorkers',
       '--custom-logGroup-prefix': 'the construct (log groups are pre-created)',
       '--job-bookmark-option': 'the construct (the script keeps its own ledger)',
@@ -450,7 +523,8 @@ export class LeastPrivilegeGlueJob extends Construct {
       extraPythonFiles: script.extraPythonFiles?.map((o) => new BoundCode(o.bucketName, o.objectKey)),
       glueVersion: glueVersion === GlueJobVersion.V5_1 ? glue.GlueVersion.V5_1 : glue.GlueVersion.V5_0,
       workerConfiguration: { workerType: workerType as unknown as glue.WorkerType, numberOfWorkers: maxWorkers },
-      maxConcurrentRuns: 1,
+      maxConcurrentRuns: writers,
+      extraJars,
       maxRetries,
       timeout,
       securityConfiguration: this.securityConfiguration,

@@ -21,6 +21,10 @@ export const ACKNOWLEDGMENTS = {
     rules: ['HIPAA.Security-S3BucketReplicationEnabled', 'NIST.800.53.R5-S3BucketReplicationEnabled', 'PCI.DSS.321-S3BucketReplicationEnabled'],
     reason: 'access logs are versioned and retained in place; cross-region replication of logs is an account-level decision outside this construct',
   },
+  logStoreNoBackupPlan: {
+    rules: ['HIPAA.Security-DynamoDBInBackupPlan', 'NIST.800.53.R5-DynamoDBInBackupPlan'],
+    reason: 'the Delta log-store table holds transient commit-coordination entries that expire within a day (TTL); point-in-time recovery is on and the Delta log in S3 is the record',
+  },
   lakeBucketNoReplication: {
     rules: ['HIPAA.Security-S3BucketReplicationEnabled', 'NIST.800.53.R5-S3BucketReplicationEnabled', 'PCI.DSS.321-S3BucketReplicationEnabled'],
     reason: 'replication is off by default (set the replication prop to turn it on); versioning and RETAIN protect the data in place',

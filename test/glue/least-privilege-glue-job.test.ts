@@ -1,3 +1,4 @@
+import * as path from 'path';
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -8,6 +9,7 @@ import {
   ColumnType, GlueJobVersion, GlueWorkerType, JobArguments, JobScript, LeastPrivilegeGlueJob, SecureDeltaLakeBucket, TableSchema,
 } from '../../src';
 import { acknowledgmentsIn, expectCompliant } from '../compliance/harness';
+import { PolicyWorld } from '../kit/policy-kit';
 
 import { FIXTURE, env, jobStack, schema } from './fixtures/job-stack';
 
@@ -254,3 +256,53 @@ function jobStackWithSource(prefix: string) {
   const curated = new SecureDeltaLakeBucket(stack, 'Curated');
   return new LeastPrivilegeGlueJob(stack, 'Ingest', { source: { bucket: curated.bucket, prefix }, target: curated, tablePath: 't', schema, script: JobScript.fromAsset(FIXTURE) });
 }
+
+describe('LeastPrivilegeGlueJob in multi-writer mode', () => {
+  const JAR = path.join(__dirname, 'fixtures', 'fixture-log-store.jar');
+  const { stack, job } = jobStack('Multi', { multiWriter: { logStoreJarPath: JAR, maxConcurrentRuns: 3 } });
+  const t = Template.fromStack(stack);
+  const jobProps = Object.values(t.findResources('AWS::Glue::Job'))[0].Properties as any;
+
+  test('provisions the log-store table: tablePath/fileName keys, on demand, KMS, point-in-time recovery, TTL expireTime', () => {
+    t.hasResourceProperties('AWS::DynamoDB::Table', {
+      KeySchema: [{ AttributeName: 'tablePath', KeyType: 'HASH' }, { AttributeName: 'fileName', KeyType: 'RANGE' }],
+      BillingMode: 'PAY_PER_REQUEST',
+      SSESpecification: Match.objectLike({ SSEEnabled: true, SSEType: 'KMS' }),
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      TimeToLiveSpecification: { AttributeName: 'expireTime', Enabled: true },
+    });
+  });
+
+  test('sets the log store for s3 and s3a, ships the jar with --extra-jars and allows concurrent runs', () => {
+    const conf = JSON.stringify(jobProps.DefaultArguments['--conf']);
+    expect(conf).toContain('spark.delta.logStore.s3.impl=io.delta.storage.S3DynamoDBLogStore');
+    expect(conf).toContain('spark.delta.logStore.s3a.impl=io.delta.storage.S3DynamoDBLogStore');
+    expect(conf).toContain('S3DynamoDBLogStore.ddb.tableName=');
+    expect(conf).toContain('S3DynamoDBLogStore.ddb.region=eu-west-1');
+    expect(JSON.stringify(jobProps.DefaultArguments['--extra-jars'])).toMatch(/\.jar/);
+    expect(jobProps.ExecutionProperty).toEqual({ MaxConcurrentRuns: 3 });
+    expect(job.logStoreTable).toBeDefined();
+  });
+
+  test('the role uses exactly the log store\'s DynamoDB actions on its table', async () => {
+    const world = PolicyWorld.of(stack);
+    const role = world.roleArn(job.role);
+    const tableArn = world.resourcesOfType('AWS::DynamoDB::Table').map((x) => x.template.getAtt(x.logicalId, 'Arn'))[0];
+    for (const action of ['dynamodb:DescribeTable', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query']) {
+      expect(await world.decide({ principal: role, action, resource: tableArn })).toBe('Allowed');
+    }
+    for (const action of ['dynamodb:CreateTable', 'dynamodb:DeleteItem', 'dynamodb:Scan', 'dynamodb:DeleteTable']) {
+      expect(await world.decide({ principal: role, action, resource: tableArn })).toBe('ImplicitlyDenied');
+    }
+    expect(await world.decide({ principal: role, action: 'dynamodb:PutItem', resource: 'arn:aws:dynamodb:eu-west-1:111111111111:table/other' })).toBe('ImplicitlyDenied');
+  });
+
+  test('SDL-CMP-02: no unacknowledged finding in the four packs', () => {
+    expect(expectCompliant(job).findings).toEqual([]);
+  });
+
+  test('fails when the log-store jar is not a jar or the writer count is out of range', () => {
+    expect(() => jobStack('BadJar', { multiWriter: { logStoreJarPath: '/tmp/x.zip' } })).toThrow(/multiWriter.logStoreJarPath must be the delta-storage-s3-dynamodb .jar/);
+    expect(() => jobStack('BadRuns', { multiWriter: { logStoreJarPath: JAR, maxConcurrentRuns: 0 } })).toThrow(/multiWriter.maxConcurrentRuns must be an integer from 1 to 100 \(got 0\)/);
+  });
+});
