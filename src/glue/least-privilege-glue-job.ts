@@ -12,6 +12,7 @@ import { JobScript } from './job-script-source';
 import { TableSchema } from './table-schema';
 import { acknowledge, ReasonedPolicy } from '../private/compliance';
 import { glueLogGroupNames } from '../private/glue-logging';
+import { granteeIdentity, managedPolicyFor } from '../private/grants';
 import { normalizePrefix, PropsValidator } from '../private/validation';
 import { SecureDeltaLakeBucket } from '../storage/secure-delta-lake-bucket';
 
@@ -542,17 +543,8 @@ export class LeastPrivilegeGlueJob extends Construct {
    * @param grantee a role or a user
    */
   public grantOperate(grantee: iam.IGrantable): iam.Grant {
-    const principal = grantee.grantPrincipal as any;
-    const role: iam.IRole | undefined = principal.roleArn !== undefined ? principal : undefined;
-    const user: iam.IUser | undefined = !role && principal.userArn !== undefined ? principal : undefined;
-    if (!role && !user) {
-      throw new Error(`LeastPrivilegeGlueJob: grantOperate takes a role or a user (got ${principal.toString()})`);
-    }
-    const policy = new ReasonedPolicy(new iam.ManagedPolicy(this, `Operate${Names.uniqueId(role ?? user!)}`.slice(0, 255), {
-      description: `cdk-secure-delta-lake: operate the Glue job ${this.node.path}`,
-      roles: role ? [role] : undefined,
-      users: user ? [user] : undefined,
-    }));
+    const identity = granteeIdentity(grantee, 'LeastPrivilegeGlueJob.grantOperate');
+    const policy = managedPolicyFor(identity, `SecureDeltaLakeOperate${Names.uniqueId(this)}`, `cdk-secure-delta-lake: operate the Glue job ${this.node.path}`);
     policy.add('operators read the job\'s log streams (one per run)',
       new iam.PolicyStatement({
         actions: ['glue:StartJobRun', 'glue:BatchStopJobRun', 'glue:GetJobRun', 'glue:GetJobRuns', 'glue:GetJob'],

@@ -4,6 +4,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct, IConstruct } from 'constructs';
 import { acknowledge, ReasonedPolicy } from '../private/compliance';
+import { granteeIdentity, managedPolicyFor } from '../private/grants';
 import { normalizePrefix, prefixesOverlap, PropsValidator } from '../private/validation';
 
 /**
@@ -538,23 +539,12 @@ export class SecureDeltaLakeBucket extends Construct implements ISecureDeltaLake
    * in the grantee's stack), and admit the grantee through the data perimeter.
    */
   private grantStatements(grantee: iam.IGrantable, statements: iam.PolicyStatement[], reason: string): iam.Grant {
-    const principal = grantee.grantPrincipal;
-    const role = principal instanceof iam.Role || (principal as any).roleArn !== undefined ? (principal as iam.IRole) : undefined;
-    const user = !role && (principal as any).userArn !== undefined ? (principal as iam.IUser) : undefined;
-    if (!role && !user) {
-      throw new Error(`SecureDeltaLakeBucket: grants go to a role or a user (got ${principal.toString()}); grant to the role that the workload assumes`);
-    }
-    const arn = role ? role.roleArn : user!.userArn;
-    this.admit(role ?? user!, arn);
-
-    let policy = this.accessPolicies.get(role ?? user!);
+    const identity = granteeIdentity(grantee, 'SecureDeltaLakeBucket');
+    this.admit(identity.construct, identity.arn);
+    let policy = this.accessPolicies.get(identity.construct);
     if (!policy) {
-      policy = new ReasonedPolicy(new iam.ManagedPolicy(role ?? user!, `SecureDeltaLakeAccess${Names.uniqueId(this)}`.slice(0, 255), {
-        description: `cdk-secure-delta-lake: access to ${this.node.path}`,
-        roles: role ? [role] : undefined,
-        users: user ? [user] : undefined,
-      }));
-      this.accessPolicies.set(role ?? user!, policy);
+      policy = managedPolicyFor(identity, `SecureDeltaLakeAccess${Names.uniqueId(this)}`, `cdk-secure-delta-lake: access to ${this.node.path}`);
+      this.accessPolicies.set(identity.construct, policy);
     }
     policy.add(`${reason}: object-level access limited to one prefix of one bucket`, ...statements);
     return iam.Grant.drop(grantee, reason);
