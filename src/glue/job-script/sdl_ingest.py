@@ -303,10 +303,20 @@ def validate(parsed, schema: TableSchema):
     none = F.array().cast("array<string>")
     value_reasons = F.array_compact(F.array(*[F.when(cond, F.lit(code)) for cond, code in value_checks])) if value_checks else none
     pii_reasons = F.when(F.col("_sdl_pii_reason").isNotNull(), F.split(F.col("_sdl_pii_reason"), ",")).otherwise(none)
+    # The reasons array is built only for failing records: most records pass every check.
+    any_value_failure = F.lit(False)
+    for cond, _code in value_checks:
+        any_value_failure = any_value_failure | F.coalesce(cond, F.lit(False))
     # A record that could not be read as a row has one structural reason; otherwise every failed check counts.
-    reasons = F.when(F.col("_sdl_reason").isNotNull(), F.array(F.col("_sdl_reason"))).otherwise(F.concat(pii_reasons, value_reasons))
+    reasons = (F.when(F.col("_sdl_reason").isNotNull(), F.array(F.col("_sdl_reason")))
+               .when(F.col("_sdl_pii_reason").isNull() & ~any_value_failure, none)
+               .otherwise(F.concat(pii_reasons, value_reasons)))
+    # The raw text is kept for the quarantine only (and for the files' summary rows): the valid
+    # records, most of them, do not carry it into the cache.
+    keep_raw = (F.col("_sdl_kind") == "file") | (F.size(reasons) > 0)
     return parsed.select(
-        F.col("_sdl_kind"), F.col("_sdl_source"), F.col("_sdl_record"), F.col("_sdl_reason"), F.col("_sdl_raw"),
+        F.col("_sdl_kind"), F.col("_sdl_source"), F.col("_sdl_record"), F.col("_sdl_reason"),
+        F.when(keep_raw, F.col("_sdl_raw")).alias("_sdl_raw"),
         reasons.alias("_sdl_reasons"),
         *typed_cols,
     )
