@@ -51,9 +51,11 @@ export abstract class JobScript {
    * The ingestion script shipped with this library: CSV files to validated Delta tables, with a
    * quarantine and a ledger (see the README). It reads the pseudonymization key from the secret
    * passed as `pseudonym-key` when the schema has PII columns.
+   *
+   * @param assetsKey the KMS key of the CDK staging bucket, when the environment was bootstrapped with a customer key
    */
-  public static ingestion(): JobScript {
-    return new IngestionJobScript();
+  public static ingestion(assetsKey?: kms.IKey): JobScript {
+    return new IngestionJobScript(assetsKey);
   }
 
   /**
@@ -115,6 +117,10 @@ class IngestionJobScript extends JobScript {
   public static readonly DIRECTORY = path.join(__dirname, 'job-script');
   public static readonly MODULES = ['sdl_schema.py', 'sdl_csv.py', 'sdl_adapters.py', 'sdl_ingest.py', 'sdl_spark.py'];
 
+  constructor(private readonly assetsKey?: kms.IKey) {
+    super();
+  }
+
   public bind(scope: Construct): BoundJobScript {
     const main = new s3assets.Asset(scope, 'Script', { path: path.join(IngestionJobScript.DIRECTORY, 'ingest.py') });
     const modules = IngestionJobScript.MODULES.map((m) => new s3assets.Asset(scope, `Module-${m.replace(/[^A-Za-z0-9]/g, '')}`, {
@@ -124,10 +130,13 @@ class IngestionJobScript extends JobScript {
       bucketName: main.s3BucketName,
       objectKey: main.s3ObjectKey,
       extraPythonFiles: modules.map((a) => ({ bucketName: a.s3BucketName, objectKey: a.s3ObjectKey })),
-      readStatements: [new iam.PolicyStatement({
-        actions: ['s3:GetObject'],
-        resources: [main, ...modules].map((a) => a.bucket.arnForObjects(a.s3ObjectKey)),
-      })],
+      readStatements: [
+        new iam.PolicyStatement({
+          actions: ['s3:GetObject'],
+          resources: [main, ...modules].map((a) => a.bucket.arnForObjects(a.s3ObjectKey)),
+        }),
+        ...(this.assetsKey ? [new iam.PolicyStatement({ actions: ['kms:Decrypt'], resources: [this.assetsKey.keyArn] })] : []),
+      ],
       isIngestionScript: true,
     };
   }

@@ -2,6 +2,7 @@ import * as path from 'path';
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
@@ -133,6 +134,23 @@ describe('LeastPrivilegeGlueJob with custom configuration', () => {
     const { stack } = jobStack('Custom', { glueVersion: GlueJobVersion.V5_1, workerType: GlueWorkerType.G_2X, flex: true, maxWorkers: 20, timeout: Duration.hours(4), maxRetries: 2 });
     const p = Object.values(Template.fromStack(stack).findResources('AWS::Glue::Job'))[0].Properties as any;
     expect(p).toEqual(expect.objectContaining({ GlueVersion: '5.1', WorkerType: 'G.2X', NumberOfWorkers: 20, Timeout: 240, MaxRetries: 2, ExecutionClass: 'FLEX' }));
+  });
+
+  test('a customer-managed bootstrap key is granted for decryption of the script objects', () => {
+    const app = new App();
+    const stack = new Stack(app, 'Bootstrap', { env });
+    const assetsKey = kms.Key.fromKeyArn(stack, 'AssetsKey', 'arn:aws:kms:eu-west-1:111111111111:key/11111111-2222-4333-a444-555555555555');
+    const curated = new SecureDeltaLakeBucket(stack, 'Curated');
+    new LeastPrivilegeGlueJob(stack, 'Ingest', {
+      source: { bucket: curated.bucket, prefix: 'in' },
+      target: curated,
+      tablePath: 't',
+      schema: TableSchema.of([{ name: 'id', type: ColumnType.LONG }]),
+      script: JobScript.ingestion(assetsKey),
+    });
+    const statements = Object.values(Template.fromStack(stack).findResources('AWS::IAM::ManagedPolicy'))
+      .flatMap((p: any) => p.Properties.PolicyDocument.Statement);
+    expect(statements).toContainEqual(expect.objectContaining({ Action: 'kms:Decrypt', Resource: 'arn:aws:kms:eu-west-1:111111111111:key/11111111-2222-4333-a444-555555555555' }));
   });
 
   test('a plain source bucket is read through the job policy alone', () => {
