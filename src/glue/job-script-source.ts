@@ -1,3 +1,4 @@
+import * as fs from 'fs';
 import * as path from 'path';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -115,7 +116,10 @@ class AssetJobScript extends JobScript {
 /** The library's own script and its modules, each an asset of its own. */
 class IngestionJobScript extends JobScript {
   public static readonly DIRECTORY = path.join(__dirname, 'job-script');
-  public static readonly MODULES = ['sdl_schema.py', 'sdl_csv.py', 'sdl_adapters.py', 'sdl_ingest.py', 'sdl_spark.py'];
+  /** The script's modules: every `sdl_*.py` beside it, so the list is never kept by hand. */
+  public static modules(): string[] {
+    return fs.readdirSync(IngestionJobScript.DIRECTORY).filter((f) => /^sdl_[a-z_]+\.py$/.test(f)).sort();
+  }
 
   constructor(private readonly assetsKey?: kms.IKey) {
     super();
@@ -123,7 +127,7 @@ class IngestionJobScript extends JobScript {
 
   public bind(scope: Construct): BoundJobScript {
     const main = new s3assets.Asset(scope, 'Script', { path: path.join(IngestionJobScript.DIRECTORY, 'ingest.py') });
-    const modules = IngestionJobScript.MODULES.map((m) => new s3assets.Asset(scope, `Module-${m.replace(/[^A-Za-z0-9]/g, '')}`, {
+    const modules = IngestionJobScript.modules().map((m) => new s3assets.Asset(scope, `Module-${m.replace(/[^A-Za-z0-9]/g, '')}`, {
       path: path.join(IngestionJobScript.DIRECTORY, m),
     }));
     return {

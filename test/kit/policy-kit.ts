@@ -179,9 +179,6 @@ export class PolicyWorld {
       const found = this.resourcesOfType('AWS::SecretsManager::ResourcePolicy').find((x) => x.properties.SecretId === resourceArn);
       return found?.properties.ResourcePolicy;
     }
-    if (resourceArn.includes(':logs:')) {
-      return undefined;
-    }
     return undefined;
   }
 

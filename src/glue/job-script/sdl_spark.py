@@ -6,7 +6,6 @@ import os
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-MODULES = ["sdl_schema.py", "sdl_csv.py", "sdl_adapters.py", "sdl_ingest.py"]
 
 # Settings the ingestion relies on, wherever it runs.
 SESSION_CONF = {
@@ -46,8 +45,8 @@ def local_session(app_name: str = "sdl-ingest", cores: int = 2):
         builder = builder.config(k, v)
     spark = builder.getOrCreate()
     spark.sparkContext.setLogLevel("ERROR")
-    for m in MODULES:  # as Glue's --extra-py-files does
-        spark.sparkContext.addPyFile(os.path.join(HERE, m))
+    for module in sorted(glob.glob(os.path.join(HERE, "sdl_*.py"))):  # as Glue's --extra-py-files does
+        spark.sparkContext.addPyFile(module)
     return spark
 
 
