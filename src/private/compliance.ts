@@ -25,6 +25,22 @@ export const ACKNOWLEDGMENTS = {
     rules: ['HIPAA.Security-DynamoDBInBackupPlan', 'NIST.800.53.R5-DynamoDBInBackupPlan'],
     reason: 'the Delta log-store table holds transient commit-coordination entries that expire within a day (TTL); point-in-time recovery is on and the Delta log in S3 is the record',
   },
+  trailBucketNoReplication: {
+    rules: ['HIPAA.Security-S3BucketReplicationEnabled', 'NIST.800.53.R5-S3BucketReplicationEnabled', 'PCI.DSS.321-S3BucketReplicationEnabled'],
+    reason: 'the trail bucket is versioned, KMS-encrypted and retained, and its log files are digest-validated; copying audit logs to another region or account is an organization-level decision (an organization trail)',
+  },
+  rotationFunctionOutsideVpc: {
+    rules: ['HIPAA.Security-LambdaInsideVPC', 'NIST.800.53.R5-LambdaInsideVPC', 'PCI.DSS.321-LambdaInsideVPC'],
+    reason: 'the rotation function only calls the Secrets Manager API over TLS with its role and reaches no private resource; a VPC would add endpoints and no protection',
+  },
+  rotationFunctionSynchronous: {
+    rules: ['HIPAA.Security-LambdaDLQ', 'NIST.800.53.R5-LambdaDLQ', 'Serverless-LambdaDLQ', 'Serverless-LambdaAsyncFailureDestination'],
+    reason: 'Secrets Manager invokes the rotation function synchronously and retries a failed rotation itself; a dead-letter queue would never receive an event',
+  },
+  alertDeadLetterQueue: {
+    rules: ['AwsSolutions-SQS3', 'Serverless-SQSRedrivePolicy'],
+    reason: 'this queue is the dead-letter queue of the alert rules and subscriptions; it has no dead-letter queue of its own',
+  },
   lakeBucketNoReplication: {
     rules: ['HIPAA.Security-S3BucketReplicationEnabled', 'NIST.800.53.R5-S3BucketReplicationEnabled', 'PCI.DSS.321-S3BucketReplicationEnabled'],
     reason: 'replication is off by default (set the replication prop to turn it on); versioning and RETAIN protect the data in place',

@@ -190,6 +190,8 @@ export interface ISecureDeltaLakeBucket extends IConstruct {
   readonly encryptionKey: kms.IKey;
   /** Read-only access to the objects under a prefix (the CSV landing zone). */
   grantRead(grantee: iam.IGrantable, prefix: string): iam.Grant;
+  /** Write-only access to the objects under a prefix (uploads to the landing zone). */
+  grantWrite(grantee: iam.IGrantable, prefix: string): iam.Grant;
   /** Read access to a Delta table. */
   grantDeltaRead(grantee: iam.IGrantable, tablePath: string): iam.Grant;
   /** Write access to a Delta table. */
@@ -451,6 +453,23 @@ export class SecureDeltaLakeBucket extends Construct implements ISecureDeltaLake
       new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [this.bucket.arnForObjects(`${root}/*`)] }),
       this.keyStatement(['kms:Decrypt']),
     ], `read-only access to objects under ${root}/`);
+  }
+
+  /**
+   * Write-only access to the objects under a prefix: `s3:PutObject` and
+   * `s3:AbortMultipartUpload` under it, and the bucket key through S3 (multipart uploads need
+   * `kms:Decrypt` too). No list, no read, no delete. For producers that upload CSV files to the
+   * landing zone, and for query results.
+   *
+   * @param grantee the principal (a role or a user)
+   * @param prefix a key prefix such as `landing/customers` (no wildcards, no leading slash)
+   */
+  public grantWrite(grantee: iam.IGrantable, prefix: string): iam.Grant {
+    const root = normalizePrefix('prefix', prefix);
+    return this.grantStatements(grantee, [
+      new iam.PolicyStatement({ actions: ['s3:PutObject', 's3:AbortMultipartUpload'], resources: [this.bucket.arnForObjects(`${root}/*`)] }),
+      this.keyStatement(['kms:GenerateDataKey', 'kms:Decrypt']),
+    ], `write-only access to objects under ${root}/`);
   }
 
   /**

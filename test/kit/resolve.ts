@@ -205,6 +205,10 @@ export class ResolvedTemplate {
         const t = arn('sns', name);
         return { type: r.Type, ref: t, attributes: { TopicArn: t, TopicName: name } };
       }
+      case 'AWS::SQS::Queue': {
+        const name = literal(p.QueueName) ?? `${this.stackName}-${id}`.slice(0, 80);
+        return { type: r.Type, ref: `https://sqs.${this.region}.amazonaws.com/${a}/${name}`, attributes: { Arn: arn('sqs', name), QueueName: name, QueueUrl: `https://sqs.${this.region}.amazonaws.com/${a}/${name}` } };
+      }
       case 'AWS::SecretsManager::Secret': {
         const name = literal(p.Name) ?? `${id}`;
         const s = arn('secretsmanager', `secret:${name}-AbCdEf`);

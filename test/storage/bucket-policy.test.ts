@@ -27,6 +27,8 @@ admin.addManagedPolicy(new iam.ManagedPolicy(stack, 'AdminS3', {
 lake.grantDeltaWrite(writer, 'tables/customers');
 lake.grantDeltaWrite(janitor, 'tables/orders', { maintenance: DeltaMaintenance.VACUUM });
 raw.grantRead(reader, 'landing/customers');
+const producer = new iam.Role(stack, 'Producer', { assumedBy: new iam.AccountRootPrincipal() });
+raw.grantWrite(producer, 'landing/customers');
 
 const world = PolicyWorld.of(stack);
 const bucketArn = world.bucketArn(lake.bucket);
@@ -175,6 +177,18 @@ describe('SecureDeltaLakeBucket policy behaviour', () => {
     expect(await s3req(r, 's3:PutObject', `${rawArn}/landing/customers/2026-11-27.csv`)).toBe('ImplicitlyDenied');
     expect(await s3req(r, 's3:DeleteObject', `${rawArn}/landing/customers/2026-11-27.csv`)).toBe('ImplicitlyDenied');
     expect(await s3req(r, 's3:GetObject', table('part-0.parquet'))).toBe('ExplicitlyDenied');
+  });
+
+  test('SDL-ACC-03: a producer uploads CSV files under its prefix with the bucket key, and can neither read, list nor delete', async () => {
+    const p = world.roleArn(producer);
+    const csv = `${rawArn}/landing/customers/2026-11-27.csv`;
+    const rawKey = world.keyArn(raw.encryptionKey);
+    expect(await world.decide({ principal: p, action: 's3:PutObject', resource: csv, context: { 's3:x-amz-server-side-encryption': 'aws:kms', 's3:x-amz-server-side-encryption-aws-kms-key-id': rawKey } })).toBe('Allowed');
+    expect(await world.decide({ principal: p, action: 'kms:GenerateDataKey', resource: rawKey, context: { 'kms:ViaService': 's3.eu-west-1.amazonaws.com', 'kms:EncryptionContext:aws:s3:arn': rawArn } })).toBe('Allowed');
+    expect(await world.decide({ principal: p, action: 's3:PutObject', resource: `${rawArn}/landing/orders/x.csv` })).not.toBe('Allowed');
+    expect(await world.decide({ principal: p, action: 's3:GetObject', resource: csv })).not.toBe('Allowed');
+    expect(await world.decide({ principal: p, action: 's3:DeleteObject', resource: csv })).not.toBe('Allowed');
+    expect(await world.decide({ principal: p, action: 's3:ListBucket', resource: rawArn, context: { 's3:prefix': 'landing/customers/' } })).not.toBe('Allowed');
   });
 
   test('the grant uses the bucket key only through S3 for this bucket', async () => {

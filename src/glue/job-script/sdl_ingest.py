@@ -406,6 +406,8 @@ def run_ingestion(spark, cfg: IngestConfig) -> RunResult:
         pending = [s for fid, s in sorted(listing.items()) if fid not in finished][: cfg.max_files_per_batch]
         if not pending:
             result = RunResult(batch=None, status="nothing-to-do", files=[])
+            # A run that found nothing new still ran: the "no successful run" alarm counts it.
+            cfg.metrics.emit({"RecordsRead": 0, "Files": 0, "RunsSucceeded": 1}, cfg.dimensions)
             print(result.summary())
             return result
         batch = max(done_batches, default=0) + 1
@@ -491,7 +493,7 @@ def run_ingestion(spark, cfg: IngestConfig) -> RunResult:
 
     result = RunResult(batch, status, files, read, read - bad, bad, unfinished is not None, why or "")
     cfg.metrics.emit({"RecordsRead": read, "RecordsValid": read - bad, "RecordsQuarantined": bad, "Files": len(files),
-                      "FailedClosed": 1 if failed_closed else 0}, cfg.dimensions)
+                      "FailedClosed": 1 if failed_closed else 0, "RunsSucceeded": 0 if failed_closed else 1}, cfg.dimensions)
     print(result.summary())
     if failed_closed:
         raise IngestFailedClosed(why)

@@ -140,7 +140,9 @@ def test_a_run_over_the_quarantine_threshold_fails_closed(spark, tmp_path, capsy
     assert len(ledger) == 1 and "above the threshold" in ledger[0]["reason"]
     assert run_ingestion(spark, config(tmp_path, run_id="run-2")).status == "nothing-to-do"
     metrics = [json.loads(x) for x in (tmp_path / "metrics.jsonl").read_text().splitlines()]
-    assert metrics[-1]["metrics"]["FailedClosed"] == 1
+    assert metrics[-2]["metrics"]["FailedClosed"] == 1 and metrics[-2]["metrics"]["RunsSucceeded"] == 0
+    # the alarm on "no successful run" counts a run that found nothing new as a success
+    assert metrics[-1]["metrics"] == {"RecordsRead": 0, "Files": 0, "RunsSucceeded": 1}
 
 
 def test_pseudonyms_are_hmac_sha256_stable_per_key_version_and_change_with_it(spark, tmp_path):
@@ -160,7 +162,7 @@ def test_pseudonyms_are_hmac_sha256_stable_per_key_version_and_change_with_it(sp
     assert rows[3]["_sdl_key_version"] == "v2" and rows[1]["_sdl_key_version"] == "v1"
 
 
-def test_commits_carry_lineage_in_their_user_metadata(spark, tmp_path):
+def test_sdl_cmp_01_commits_carry_lineage_in_their_user_metadata(spark, tmp_path):
     write(tmp_path / "in", "a.csv", MIXED)
     run_ingestion(spark, config(tmp_path))
     for name, step in (("data", "data"), ("quarantine", "quarantine")):

@@ -1,0 +1,152 @@
+import { ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as cloudtrail from 'aws-cdk-lib/aws-cloudtrail';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import { acknowledge, ReasonedPolicy } from '../private/compliance';
+
+/** @internal */
+export interface PipelineTrailProps {
+  readonly trailName: string;
+  readonly key: kms.Key;
+  /** Buckets whose object-level (data) events are recorded. */
+  readonly dataBuckets: s3.IBucket[];
+  /** Also record the account's management events in every region (IAM included). */
+  readonly accountTrail: boolean;
+  readonly logRetention: logs.RetentionDays;
+  /** Where the trail bucket's own server access logs go (a created access-log bucket). */
+  readonly accessLogBucket?: s3.IBucket;
+  readonly removalPolicy: RemovalPolicy;
+}
+
+/**
+ * The pipeline's CloudTrail trail (DESIGN-NOTES 8): the L2 `Trail` for the bucket and its policy,
+ * with what it lacks set on the `CfnTrail`: advanced event selectors, a CloudWatch Logs delivery
+ * role whose permissions sit in a customer-managed policy, and the key statements CloudTrail and
+ * CloudWatch Logs need.
+ *
+ * @internal
+ */
+export class PipelineTrail extends Construct {
+  public readonly trail: cloudtrail.Trail;
+  public readonly trailArn: string;
+  public readonly bucket: s3.Bucket;
+  public readonly logGroup: logs.LogGroup;
+
+  constructor(scope: Construct, id: string, props: PipelineTrailProps) {
+    super(scope, id);
+    const stack = Stack.of(this);
+    this.trailArn = stack.formatArn({ service: 'cloudtrail', resource: 'trail', resourceName: props.trailName });
+    const logGroupName = `/cdk-secure-delta-lake/trail/${props.trailName}`;
+    const logGroupArn = stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: logGroupName, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+
+    // CloudTrail encrypts log files with the key for this trail only (confused-deputy conditions).
+    props.key.addToResourcePolicy(new iam.PolicyStatement({
+      sid: 'AllowCloudTrailToEncryptLogsOfThisTrail',
+      principals: [new iam.ServicePrincipal('cloudtrail.amazonaws.com')],
+      actions: ['kms:GenerateDataKey*'],
+      resources: ['*'],
+      conditions: {
+        StringEquals: { 'aws:SourceArn': this.trailArn },
+        StringLike: { 'kms:EncryptionContext:aws:cloudtrail:arn': stack.formatArn({ service: 'cloudtrail', resource: 'trail', resourceName: '*' }) },
+      },
+    }));
+    props.key.addToResourcePolicy(new iam.PolicyStatement({
+      sid: 'AllowCloudTrailToDescribeTheKey',
+      principals: [new iam.ServicePrincipal('cloudtrail.amazonaws.com')],
+      actions: ['kms:DescribeKey'],
+      resources: ['*'],
+      conditions: { StringEquals: { 'aws:SourceArn': this.trailArn } },
+    }));
+    props.key.addToResourcePolicy(new iam.PolicyStatement({
+      sid: 'AllowCloudWatchLogsForTheTrailLogGroup',
+      principals: [new iam.ServicePrincipal(`logs.${stack.region}.amazonaws.com`)],
+      actions: ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncryptFrom', 'kms:ReEncryptTo', 'kms:GenerateDataKey', 'kms:DescribeKey'],
+      resources: ['*'],
+      conditions: { ArnEquals: { 'kms:EncryptionContext:aws:logs:arn': logGroupArn } },
+    }));
+
+    this.bucket = new s3.Bucket(this, 'Bucket', {
+      encryption: s3.BucketEncryption.KMS,
+      encryptionKey: props.key,
+      bucketKeyEnabled: true,
+      enforceSSL: true,
+      minimumTLSVersion: 1.2,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      versioned: true,
+      removalPolicy: props.removalPolicy,
+      lifecycleRules: [
+        { id: 'expire-noncurrent-versions', noncurrentVersionExpiration: Duration.days(90) },
+        { id: 'abort-incomplete-multipart-uploads', abortIncompleteMultipartUploadAfter: Duration.days(1) },
+      ],
+    });
+    acknowledge(this.bucket, 'trailBucketNoReplication');
+    const cfnBucket = this.bucket.node.defaultChild as s3.CfnBucket;
+    if (props.accessLogBucket) {
+      const prefix = `trail/${props.trailName}/`;
+      cfnBucket.loggingConfiguration = { destinationBucketName: props.accessLogBucket.bucketName, logFilePrefix: prefix };
+      props.accessLogBucket.addToResourcePolicy(new iam.PolicyStatement({
+        sid: 'S3ServerAccessLogsDeliveryForTheTrailBucket',
+        principals: [new iam.ServicePrincipal('logging.s3.amazonaws.com')],
+        actions: ['s3:PutObject'],
+        resources: [props.accessLogBucket.arnForObjects(`${prefix}*`)],
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': stack.account },
+          ArnLike: { 'aws:SourceArn': this.bucket.bucketArn },
+        },
+      }));
+    }
+
+    this.logGroup = new logs.LogGroup(this, 'Logs', {
+      logGroupName,
+      encryptionKey: props.key,
+      retention: props.logRetention,
+      removalPolicy: props.removalPolicy,
+    });
+    const logsRole = new iam.Role(this, 'LogsRole', {
+      assumedBy: new iam.ServicePrincipal('cloudtrail.amazonaws.com', {
+        conditions: { StringEquals: { 'aws:SourceArn': this.trailArn } },
+      }),
+      description: `cdk-secure-delta-lake: delivers the trail ${props.trailName} to CloudWatch Logs`,
+    });
+    const logsPolicy = new ReasonedPolicy(new iam.ManagedPolicy(this, 'LogsPolicy', {
+      roles: [logsRole],
+      description: `cdk-secure-delta-lake: CloudTrail writes to ${logGroupName}`,
+    }));
+    logsPolicy.add('CloudTrail creates its log streams in the trail\'s log group (names are chosen by CloudTrail)',
+      new iam.PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [`${logGroupArn}:log-stream:*`] }));
+
+    this.trail = new cloudtrail.Trail(this, 'Resource', {
+      trailName: props.trailName,
+      bucket: this.bucket,
+      encryptionKey: props.key,
+      enableFileValidation: true,
+      isMultiRegionTrail: props.accountTrail,
+      includeGlobalServiceEvents: props.accountTrail,
+    });
+    // The L2 has no advanced selectors and creates its logs role with an inline policy: set both on the L1.
+    const cfn = this.trail.node.defaultChild as cloudtrail.CfnTrail;
+    cfn.eventSelectors = undefined;
+    cfn.cloudWatchLogsLogGroupArn = this.logGroup.logGroupArn;
+    cfn.cloudWatchLogsRoleArn = logsRole.roleArn;
+    const selectors: cloudtrail.CfnTrail.AdvancedEventSelectorProperty[] = [{
+      name: 'Object-level events of the pipeline data buckets (never the log buckets)',
+      fieldSelectors: [
+        { field: 'eventCategory', equalTo: ['Data'] },
+        { field: 'resources.type', equalTo: ['AWS::S3::Object'] },
+        { field: 'resources.ARN', startsWith: props.dataBuckets.map((b) => `${b.bucketArn}/`) },
+      ],
+    }];
+    if (props.accountTrail) {
+      selectors.push({
+        name: 'Management events of the account, all regions, global services (IAM) included',
+        fieldSelectors: [{ field: 'eventCategory', equalTo: ['Management'] }],
+      });
+    }
+    cfn.advancedEventSelectors = selectors;
+    cfn.node.addDependency(logsPolicy.policy);
+  }
+}

@@ -1,0 +1,140 @@
+import { ArnFormat, Duration, Names, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
+import { acknowledge, ReasonedPolicy } from '../private/compliance';
+
+/**
+ * The rotation function: each rotation stores a new random key as a new secret version; the
+ * ingestion job reads AWSCURRENT and writes its version id beside every pseudonym, so rows written
+ * under the previous version stay identifiable (DESIGN-NOTES 10). No key material is logged.
+ */
+const ROTATION_CODE = `
+import base64, json, boto3
+
+sm = boto3.client("secretsmanager")
+
+
+def handler(event, _context):
+    arn, token, step = event["SecretId"], event["ClientRequestToken"], event["Step"]
+    meta = sm.describe_secret(SecretId=arn)
+    if not meta.get("RotationEnabled"):
+        raise ValueError("rotation is not enabled on the secret")
+    stages = meta["VersionIdsToStages"].get(token, [])
+    if "AWSCURRENT" in stages:
+        return
+    if "AWSPENDING" not in stages:
+        raise ValueError("the version to rotate is not pending")
+    if step == "createSecret":
+        try:
+            sm.get_secret_value(SecretId=arn, VersionId=token, VersionStage="AWSPENDING")
+        except sm.exceptions.ResourceNotFoundException:
+            key = sm.get_random_password(PasswordLength=64, ExcludePunctuation=True, IncludeSpace=False)["RandomPassword"]
+            sm.put_secret_value(SecretId=arn, ClientRequestToken=token, SecretString=json.dumps({"key": key}), VersionStages=["AWSPENDING"])
+    elif step == "setSecret":
+        pass  # the key lives only in the secret
+    elif step == "testSecret":
+        text = sm.get_secret_value(SecretId=arn, VersionId=token, VersionStage="AWSPENDING")["SecretString"]
+        if len(base64.b64decode(json.loads(text)["key"], validate=True)) < 32:
+            raise ValueError("the new key is shorter than 32 bytes")
+    elif step == "finishSecret":
+        current = next(v for v, s in meta["VersionIdsToStages"].items() if "AWSCURRENT" in s)
+        sm.update_secret_version_stage(SecretId=arn, VersionStage="AWSCURRENT", MoveToVersionId=token, RemoveFromVersionId=current)
+    else:
+        raise ValueError("unknown rotation step")
+`;
+
+/** @internal */
+export interface PseudonymKeyProps {
+  readonly rotationInterval: Duration;
+  readonly removalPolicy: RemovalPolicy;
+  readonly logRetention: logs.RetentionDays;
+}
+
+/**
+ * The pseudonymization key: a Secrets Manager secret encrypted with its own customer key and
+ * rotated on a schedule by a function whose permissions sit in a customer-managed policy.
+ *
+ * @internal
+ */
+export class PseudonymKey extends Construct {
+  public readonly secret: secretsmanager.Secret;
+  public readonly key: kms.Key;
+  public readonly rotationFunction: lambda.Function;
+
+  constructor(scope: Construct, id: string, props: PseudonymKeyProps) {
+    super(scope, id);
+    const stack = Stack.of(this);
+    const unique = Names.uniqueResourceName(this, { maxLength: 64, separator: '-' });
+    this.key = new kms.Key(this, 'Key', {
+      description: `cdk-secure-delta-lake: encrypts the pseudonymization key ${this.node.path}`,
+      enableKeyRotation: true,
+      removalPolicy: props.removalPolicy,
+    });
+    this.secret = new secretsmanager.Secret(this, 'Resource', {
+      description: 'cdk-secure-delta-lake: HMAC-SHA256 key that pseudonymizes PII columns (base64, rotated)',
+      encryptionKey: this.key,
+      removalPolicy: props.removalPolicy,
+      // 64 characters from [A-Za-z0-9] are valid base64 for 48 bytes of key.
+      generateSecretString: { secretStringTemplate: '{}', generateStringKey: 'key', passwordLength: 64, excludePunctuation: true, includeSpace: false },
+    });
+
+    const logGroupName = `/cdk-secure-delta-lake/rotation/${unique}`;
+    const logGroupArn = stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: logGroupName, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+    this.key.addToResourcePolicy(new iam.PolicyStatement({
+      sid: 'AllowCloudWatchLogsForTheRotationLogGroup',
+      principals: [new iam.ServicePrincipal(`logs.${stack.region}.amazonaws.com`)],
+      actions: ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncryptFrom', 'kms:ReEncryptTo', 'kms:GenerateDataKey', 'kms:DescribeKey'],
+      resources: ['*'],
+      conditions: { ArnEquals: { 'kms:EncryptionContext:aws:logs:arn': logGroupArn } },
+    }));
+    const logGroup = new logs.LogGroup(this, 'RotationLogs', {
+      logGroupName, encryptionKey: this.key, retention: props.logRetention, removalPolicy: props.removalPolicy,
+    });
+
+    const role = new iam.Role(this, 'RotationRole', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: 'cdk-secure-delta-lake: rotates the pseudonymization key',
+    });
+    const policy = new ReasonedPolicy(new iam.ManagedPolicy(this, 'RotationPolicy', {
+      roles: [role],
+      description: 'cdk-secure-delta-lake: rotate the pseudonymization key',
+    }));
+    policy.add('the rotation steps of this one secret, its key through Secrets Manager, and the log streams of its own log group (named by Lambda)',
+      new iam.PolicyStatement({
+        actions: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue', 'secretsmanager:UpdateSecretVersionStage'],
+        resources: [this.secret.secretArn],
+      }),
+      new iam.PolicyStatement({
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        resources: [this.key.keyArn],
+        conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${stack.region}.amazonaws.com` } },
+      }),
+      new iam.PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [`${logGroupArn}:log-stream:*`] }),
+    );
+    policy.add('GetRandomPassword and the X-Ray trace APIs have no resource-level permissions',
+      new iam.PolicyStatement({ actions: ['secretsmanager:GetRandomPassword', 'xray:PutTraceSegments', 'xray:PutTelemetryRecords'], resources: ['*'] }),
+    );
+
+    this.rotationFunction = new lambda.Function(this, 'RotationFunction', {
+      description: 'cdk-secure-delta-lake: rotates the pseudonymization key',
+      runtime: lambda.Runtime.PYTHON_3_14,
+      handler: 'index.handler',
+      code: lambda.Code.fromInline(ROTATION_CODE),
+      // Permissions come from the managed policy above: the immutable view keeps CDK's grants out of inline policies.
+      role: role.withoutPolicyUpdates(),
+      timeout: Duration.seconds(30),
+      memorySize: 256,
+      reservedConcurrentExecutions: 1,
+      tracing: lambda.Tracing.ACTIVE,
+      logGroup,
+    });
+    this.rotationFunction.node.addDependency(policy.policy);
+    acknowledge(this.rotationFunction, 'rotationFunctionOutsideVpc');
+    acknowledge(this.rotationFunction, 'rotationFunctionSynchronous');
+    this.secret.addRotationSchedule('Rotation', { rotationLambda: this.rotationFunction, automaticallyAfter: props.rotationInterval });
+  }
+}
