@@ -12,6 +12,8 @@ const CDK_FLOOR = '2.270.0'; // first aws-cdk-lib with the Glue L2 jobs in the c
 const CDK_CLI = '2.1148.1'; // the `cdk` CLI is versioned apart from aws-cdk-lib
 const CDK_NAG = '3.0.2';
 const IAM_SIMULATE = '0.1.173'; // AGPL: dev dependency only, never imported by shipped code
+/** The AWS Control Tower guard rules and the cfn-guard binary, as a CDK validation plugin (exact pin). */
+const CFN_GUARD_VALIDATOR = '0.0.62';
 
 const project = new awscdk.AwsCdkConstructLibrary({
   name: 'cdk-secure-delta-lake',
@@ -49,6 +51,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     `cdk-nag@${CDK_NAG}`,
     `aws-cdk@${CDK_CLI}`,
     `@cloud-copilot/iam-simulate@${IAM_SIMULATE}`,
+    `@cdklabs/cdk-validator-cfnguard@${CFN_GUARD_VALIDATOR}`,
   ],
 
   eslintOptions: {
@@ -70,6 +73,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
   gitignore: [
     '/.tools/', // the pinned Node.js toolchain, installed by scripts/dev
     '/.venv/', // the pinned Python environment, created by scripts/dev
+    '/.venv-checkov/', // Checkov, pinned, created by scripts/dev
     '/.cache/', // Maven jars for local Spark + Delta
     '/examples/cdk.out/',
     '/examples/python/cdk.out/',
@@ -79,7 +83,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
   ],
 });
 
-for (const pattern of ['/.tools/', '/.venv/', '/.cache/', '/examples/', '/scripts/', '/.ci/', '/rosetta/', '__pycache__/', '.pytest_cache/', '*.test.py', 'conftest.py']) {
+for (const pattern of ['/.tools/', '/.venv/', '/.venv-checkov/', '/.cache/', '/examples/', '/scripts/', '/.ci/', '/rosetta/', '__pycache__/', '.pytest_cache/', '*.test.py', 'conftest.py']) {
   project.addPackageIgnore(pattern);
 }
 

@@ -5,3 +5,4 @@ export * from './glue/job-script-source';
 export * from './glue/least-privilege-glue-job';
 export * from './pipeline/pipeline-trigger';
 export * from './pipeline/audited-pipeline';
+export * from './audit/security-report';

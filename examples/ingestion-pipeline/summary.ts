@@ -1,29 +1,26 @@
 /**
- * The main job's report: after synthesis, every compliance pack runs over the app (cdk-nag 3
- * `validateScope`, through the project's compliance harness) and a short summary is printed.
- * Any unacknowledged finding makes the job fail.
+ * The main job's summary, read from the security report the synthesis wrote. Exits non-zero when
+ * a control is missing or a finding is unacknowledged.
  */
-import { App, Stack } from 'aws-cdk-lib';
-import { acknowledgmentsIn, formatFindings, runPacks } from '../../test/compliance/harness';
+import * as fs from 'fs';
+import * as path from 'path';
+import { SecurityReport } from '../../src';
 
-export function synthesizeWithCompliance(app: App): void {
-  const assembly = app.synth();
-  const report = runPacks(app);
-  const stacks = app.node.findAll().filter((c): c is Stack => Stack.isStack(c));
-  const lines: string[] = [];
-  lines.push(`cloud assembly: ${assembly.directory}`);
-  for (const s of assembly.stacks) {
-    lines.push(`stack ${s.stackName}: ${Object.keys(s.template.Resources ?? {}).length} resources`);
-  }
-  for (const p of report.packs) {
-    lines.push(`pack ${p.pack}: ${p.findings.length} unacknowledged finding(s)`);
-  }
-  lines.push(`acknowledged findings (each with a reason): ${acknowledgmentsIn(app).length}`);
-  lines.push(`stacks: ${stacks.length}; total unacknowledged findings: ${report.findings.length}`);
+export function printSummary(assemblyDirectory: string): void {
+  const file = path.join(assemblyDirectory, SecurityReport.JSON_FILE_NAME);
+  const report = JSON.parse(fs.readFileSync(file, 'utf8'));
+  const lines = [
+    `cloud assembly: ${assemblyDirectory}`,
+    ...report.stacks.map((s: any) => `stack ${s.path}: ${s.resources} resources`),
+    ...report.compliance.checks.map((c: any) => `check ${c.name}: ${c.unacknowledged} unacknowledged, ${c.acknowledged} acknowledged`),
+    `controls: ${report.summary.controls} (${report.summary.proven} proven from the templates, ${report.summary.needsRuntimeVerification} needing runtime verification, ` +
+      `${report.summary.missing.length} missing${report.summary.missing.length ? ': ' + report.summary.missing.join(', ') : ''})`,
+    `acknowledged findings (each with a reason): ${report.summary.acknowledgments}, from ${report.summary.acknowledgedDecisions} distinct decisions`,
+    `security report: ${path.join(assemblyDirectory, SecurityReport.MARKDOWN_FILE_NAME)} and ${SecurityReport.JSON_FILE_NAME}`,
+  ];
   process.stderr.write(lines.join('\n') + '\n');
-  if (report.findings.length > 0) {
-    process.stderr.write(formatFindings(report.findings) + '\n');
+  if (report.summary.missing.length > 0 || report.summary.unacknowledgedFindings > 0) {
     process.exitCode = 1;
-    throw new Error(`${report.findings.length} unacknowledged compliance finding(s)`);
+    throw new Error(`${report.summary.missing.length} missing control(s), ${report.summary.unacknowledgedFindings} unacknowledged finding(s)`);
   }
 }

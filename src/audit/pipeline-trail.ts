@@ -77,6 +77,9 @@ export class PipelineTrail extends Construct {
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
       objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
       versioned: true,
+      // Log files cannot be overwritten or deleted for a year, even by administrators without the bypass permission.
+      objectLockEnabled: true,
+      objectLockDefaultRetention: s3.ObjectLockRetention.governance(Duration.days(365)),
       removalPolicy: props.removalPolicy,
       lifecycleRules: [
         { id: 'expire-noncurrent-versions', noncurrentVersionExpiration: Duration.days(90) },
@@ -85,6 +88,7 @@ export class PipelineTrail extends Construct {
     });
     acknowledge(this.bucket, 'trailBucketNoReplication');
     const cfnBucket = this.bucket.node.defaultChild as s3.CfnBucket;
+    cfnBucket.notificationConfiguration = { eventBridgeConfiguration: { eventBridgeEnabled: true } };
     if (props.accessLogBucket) {
       const prefix = `trail/${props.trailName}/`;
       cfnBucket.loggingConfiguration = { destinationBucketName: props.accessLogBucket.bucketName, logFilePrefix: prefix };

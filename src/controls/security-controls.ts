@@ -45,6 +45,21 @@ export interface SecurityControl {
    * Where the control's evidence comes from.
    */
   readonly verification: ControlVerification;
+
+  /**
+   * GDPR articles the control supports (Regulation (EU) 2016/679).
+   */
+  readonly gdpr: string[];
+
+  /**
+   * HIPAA Security Rule safeguards the control supports (45 CFR 164).
+   */
+  readonly hipaa: string[];
+
+  /**
+   * SOC 2 Trust Services Criteria the control supports (2017 TSC, common criteria).
+   */
+  readonly soc2: string[];
 }
 
 const S = {
@@ -73,8 +88,26 @@ function c(
   requirement: string,
   implementation: string,
 ): SecurityControl {
-  return { id, section, implementedBy, verification, requirement, implementation };
+  const m = FRAMEWORKS[id.split('-')[1]];
+  return { id, section, implementedBy, verification, requirement, implementation, gdpr: m[0], hipaa: m[1], soc2: m[2] };
 }
+
+/**
+ * Framework mapping per control family: [GDPR articles, HIPAA safeguards, SOC 2 criteria]. The
+ * mapping says which obligation a control helps to meet; meeting it also takes the processes,
+ * contracts and people on the customer's side of the shared-responsibility model.
+ */
+const FRAMEWORKS: { [family: string]: [string[], string[], string[]] } = {
+  IAM: [['Art. 25(2) data protection by default', 'Art. 32(1)(b) confidentiality'], ['164.312(a)(1) access control', '164.308(a)(4) information access management'], ['CC6.1', 'CC6.3']],
+  S3: [['Art. 32(1)(b) confidentiality', 'Art. 25(2) data protection by default'], ['164.312(a)(1) access control', '164.312(c)(1) integrity'], ['CC6.1', 'CC6.6']],
+  GLUE: [['Art. 32(1)(b) confidentiality'], ['164.312(a)(1) access control', '164.312(d) person or entity authentication'], ['CC6.1', 'CC6.2', 'CC8.1']],
+  DELTA: [['Art. 32(1)(a) encryption', 'Art. 5(1)(f) integrity and confidentiality'], ['164.312(a)(2)(iv) encryption and decryption'], ['CC6.1', 'CC6.7']],
+  ENC: [['Art. 32(1)(a) encryption'], ['164.312(a)(2)(iv) encryption and decryption', '164.312(e)(1) transmission security'], ['CC6.1', 'CC6.7']],
+  LOG: [['Art. 30 records of processing', 'Art. 33 breach notification (detection)'], ['164.312(b) audit controls', '164.308(a)(1)(ii)(D) information system activity review'], ['CC7.2', 'CC7.3']],
+  SEC: [['Art. 32(1)(b) confidentiality', 'Art. 32(1)(d) regular testing of measures'], ['164.312(a)(1) access control', '164.308(a)(5)(ii)(D) password management'], ['CC6.1', 'CC6.7']],
+  ACC: [['Art. 25(2) data protection by default', 'Art. 32(4) access on instruction only'], ['164.308(a)(3) workforce security', '164.312(a)(1) access control'], ['CC6.2', 'CC6.3']],
+  CMP: [['Art. 5(2) accountability', 'Art. 30 records of processing', 'Art. 4(5) pseudonymisation'], ['164.312(b) audit controls', '164.316(b)(1) documentation'], ['CC2.1', 'CC4.1', 'CC7.2']],
+};
 
 const ALL_CONTROLS: SecurityControl[] = [
   // 2. IAM Policies

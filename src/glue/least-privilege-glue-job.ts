@@ -13,6 +13,7 @@ import { TableSchema } from './table-schema';
 import { acknowledge, ReasonedPolicy } from '../private/compliance';
 import { glueLogGroupNames } from '../private/glue-logging';
 import { granteeIdentity, managedPolicyFor } from '../private/grants';
+import { denyGrantsOutsideAwsServices } from '../private/keys';
 import { normalizePrefix, PropsValidator } from '../private/validation';
 import { SecureDeltaLakeBucket } from '../storage/secure-delta-lake-bucket';
 
@@ -361,6 +362,7 @@ export class LeastPrivilegeGlueJob extends Construct {
       resources: ['*'],
       conditions: { ArnEquals: { 'kms:EncryptionContext:aws:logs:arn': [logGroupArn(names.output), logGroupArn(names.error)] } },
     }));
+    denyGrantsOutsideAwsServices(key);
     this.key = key;
 
     this.logGroups = [names.output, names.error].map((logGroupName, i) => new logs.LogGroup(this, i === 0 ? 'OutputLogs' : 'ErrorLogs', {

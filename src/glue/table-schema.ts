@@ -148,6 +148,28 @@ export class TableSchema {
     return new TableSchema(columns);
   }
 
+  /**
+   * A schema from its JSON form (`{ "version": 1, "columns": [...] }`, the form `toJson` writes and
+   * `table-schema.schema.json` describes), validated like `of`.
+   *
+   * @param json the JSON text, for example the content of a schema file
+   */
+  public static fromJson(json: string): TableSchema {
+    let doc: any;
+    try {
+      doc = JSON.parse(json);
+    } catch (e) {
+      throw new Error(`TableSchema: the schema is not JSON: ${(e as Error).message}`);
+    }
+    if (typeof doc !== 'object' || doc === null || doc.version !== SCHEMA_VERSION || !Array.isArray(doc.columns)) {
+      throw new Error(`TableSchema: a schema is an object with "version": ${SCHEMA_VERSION} and a "columns" array (got ${JSON.stringify(doc)?.slice(0, 80)})`);
+    }
+    const allowed = new Set(['name', 'type', 'nullable', 'pii', 'precision', 'scale', 'format', 'constraints']);
+    const unknown = doc.columns.flatMap((c: any, i: number) => Object.keys(c ?? {}).filter((k) => !allowed.has(k)).map((k) => `column ${i + 1}: unknown key '${k}'`));
+    if (unknown.length > 0) throw new Error(`TableSchema: ${unknown.join('; ')}`);
+    return new TableSchema(doc.columns.map((c: any) => ({ ...c, constraints: c.constraints ?? undefined })));
+  }
+
   /** The columns, with defaults filled in. */
   public readonly columns: TableColumn[];
 

@@ -20,8 +20,9 @@ import { PipelineDashboard } from '../audit/pipeline-dashboard';
 import { PipelineTrail } from '../audit/pipeline-trail';
 import { GlueJobVersion, LeastPrivilegeGlueJob } from '../glue/least-privilege-glue-job';
 import { TableSchema } from '../glue/table-schema';
-import { ReasonedPolicy } from '../private/compliance';
+import { ReasonedPolicy, acknowledge } from '../private/compliance';
 import { granteeIdentity, managedPolicyFor } from '../private/grants';
+import { denyGrantsOutsideAwsServices } from '../private/keys';
 import { PropsValidator, normalizePrefix, prefixesOverlap } from '../private/validation';
 import { LakeZone, SecureDeltaLakeBucket } from '../storage/secure-delta-lake-bucket';
 
@@ -419,6 +420,7 @@ export class AuditedPipeline extends Construct {
       enableKeyRotation: true,
       removalPolicy,
     });
+    denyGrantsOutsideAwsServices(auditKey);
     this.auditKey = auditKey;
 
     const lakes = [this.rawBucket, this.curatedBucket, this.queryResultsBucket];
@@ -430,9 +432,11 @@ export class AuditedPipeline extends Construct {
       dataBuckets: audited,
       accountTrail: props.accountTrail ?? false,
       logRetention: auditLogRetention,
-      accessLogBucket: this.curatedBucket.accessLogBucket,
+      // The results bucket is always this construct's own (the zones may live in another stack).
+      accessLogBucket: this.queryResultsBucket.accessLogBucket,
       removalPolicy,
     });
+    if (!props.accountTrail) acknowledge(trail.trail, 'pipelineTrailSingleRegion');
     this.trail = trail.trail;
     this.trailArn = trail.trailArn;
     this.trailBucket = trail.bucket;
@@ -512,6 +516,7 @@ export class AuditedPipeline extends Construct {
           connectionPasswordEncryption: { returnConnectionPasswordEncrypted: true, kmsKeyId: catalogKey.keyArn },
         },
       });
+      denyGrantsOutsideAwsServices(catalogKey);
       this.catalogKey = catalogKey;
     }
 

@@ -1,4 +1,4 @@
-import { ArnFormat, Duration, Names, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Names, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -6,6 +6,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { acknowledge, ReasonedPolicy } from '../private/compliance';
+import { denyGrantsOutsideAwsServices } from '../private/keys';
 
 /**
  * The rotation function: each rotation stores a new random key as a new secret version; the
@@ -74,6 +75,7 @@ export class PseudonymKey extends Construct {
       enableKeyRotation: true,
       removalPolicy: props.removalPolicy,
     });
+    denyGrantsOutsideAwsServices(this.key);
     this.secret = new secretsmanager.Secret(this, 'Resource', {
       description: 'cdk-secure-delta-lake: HMAC-SHA256 key that pseudonymizes PII columns (base64, rotated)',
       encryptionKey: this.key,
@@ -136,5 +138,12 @@ export class PseudonymKey extends Construct {
     acknowledge(this.rotationFunction, 'rotationFunctionOutsideVpc');
     acknowledge(this.rotationFunction, 'rotationFunctionSynchronous');
     this.secret.addRotationSchedule('Rotation', { rotationLambda: this.rotationFunction, automaticallyAfter: props.rotationInterval });
+    // Secrets Manager of this account only may invoke the function (the L2's permission names no source).
+    for (const c of this.rotationFunction.node.findAll()) {
+      if (c instanceof lambda.CfnPermission && c.principal === 'secretsmanager.amazonaws.com') {
+        c.sourceAccount = stack.account;
+        if (Token.isUnresolved(stack.account)) acknowledge(c, 'rotationPermissionAccountReference');
+      }
+    }
   }
 }

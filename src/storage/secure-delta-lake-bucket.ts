@@ -5,6 +5,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct, IConstruct } from 'constructs';
 import { acknowledge, ReasonedPolicy } from '../private/compliance';
 import { granteeIdentity, managedPolicyFor } from '../private/grants';
+import { denyGrantsOutsideAwsServices } from '../private/keys';
 import { normalizePrefix, prefixesOverlap, PropsValidator } from '../private/validation';
 
 /**
@@ -331,6 +332,7 @@ export class SecureDeltaLakeBucket extends Construct implements ISecureDeltaLake
           },
         },
       }));
+      denyGrantsOutsideAwsServices(key);
       this.encryptionKey = key;
     }
 
@@ -367,6 +369,9 @@ export class SecureDeltaLakeBucket extends Construct implements ISecureDeltaLake
       acknowledge(created, 'accessLogBucketNoLogging');
       acknowledge(created, 'accessLogBucketSseS3');
       acknowledge(created, 'accessLogBucketNoReplication');
+      acknowledge(created, 'accessLogBucketNoObjectLock');
+      // Object-level monitoring of the log bucket too (EventBridge, without the L2's notifications Lambda).
+      (created.node.defaultChild as s3.CfnBucket).notificationConfiguration = { eventBridgeConfiguration: { eventBridgeEnabled: true } };
       logBucket = created;
       this.accessLogBucket = created;
     }
@@ -427,6 +432,7 @@ export class SecureDeltaLakeBucket extends Construct implements ISecureDeltaLake
     }
 
     if (!props.replication) acknowledge(bucket, 'lakeBucketNoReplication');
+    if (!props.objectLock) acknowledge(bucket, 'lakeBucketNoObjectLock');
 
     // The roles CDK itself adds to reach the data are admitted by the perimeter.
     if (autoDeleteObjects) {

@@ -1,27 +1,13 @@
-import * as fs from 'fs';
 import * as path from 'path';
 import * as lib from '../../src';
 import { ControlVerification, SecurityControls } from '../../src';
+import { indexControlTests } from '../../src/audit/control-tests';
 
 const root = path.join(__dirname, '..', '..');
 
 /** Test titles of the jest suites and the pytest suites that name a control id. */
 function provenControlIds(): Set<string> {
-  const found = new Set<string>();
-  const walk = (dir: string) => {
-    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
-      const p = path.join(dir, e.name);
-      if (e.isDirectory() && !['node_modules', '__pycache__'].includes(e.name)) {walk(p);} else if (/\.test\.ts$|^test_.*\.py$/.test(e.name)) {
-        const text = fs.readFileSync(p, 'utf8');
-        // jest: test('SDL-S3-02: ...'); pytest: def test_sdl_s3_02_...
-        for (const m of text.matchAll(/(?:test|it)\(\s*['`"](SDL-[A-Z0-9]+-\d\d)\b/g)) found.add(m[1]);
-        for (const m of text.matchAll(/def test_(sdl_[a-z0-9]+_\d\d)_/g)) found.add(m[1].toUpperCase().replace(/_/g, '-'));
-      }
-    }
-  };
-  walk(path.join(root, 'test'));
-  walk(path.join(root, 'src'));
-  return found;
+  return new Set(Object.keys(indexControlTests(root)));
 }
 
 describe('control registry', () => {

@@ -33,4 +33,23 @@ describe('TableSchema: the schema contract, golden vectors shared with the Pytho
     const b = TableSchema.of([{ name: 'a', type: ColumnType.STRING, nullable: true }]);
     expect(a.hash).not.toBe(b.hash);
   });
+
+  test.each(vectors.valid.map((v: any) => [v.name, v]))('fromJson reads the canonical JSON of %s back to the same schema', (_name, v: any) => {
+    expect(TableSchema.fromJson(v.canonical).toJson()).toBe(v.canonical);
+  });
+
+  test('fromJson reads the example schema file', () => {
+    const text = fs.readFileSync(path.join(__dirname, '..', '..', 'examples', 'data', 'customers.schema.json'), 'utf8');
+    const schema = TableSchema.fromJson(text);
+    expect(schema.columns.filter((c) => c.pii).map((c) => c.name)).toEqual(['email', 'full_name']);
+  });
+
+  test.each([
+    ['not JSON', '{', /the schema is not JSON/],
+    ['another version', '{"version":2,"columns":[]}', /a schema is an object with "version": 1 and a "columns" array/],
+    ['an unknown key', '{"version":1,"columns":[{"name":"a","type":"string","piii":true}]}', /column 1: unknown key 'piii'/],
+    ['an invalid column', '{"version":1,"columns":[{"name":"a","type":"money"}]}', /unknown type 'money'/],
+  ])('fromJson fails on %s', (_name, text, message) => {
+    expect(() => TableSchema.fromJson(text as string)).toThrow(message as RegExp);
+  });
 });

@@ -125,8 +125,14 @@ describe('SecureDeltaLakeBucket with default configuration', () => {
 
   test('acknowledgments are pinned, each with a specific reason', () => {
     const acks = acknowledgmentsIn(stack).map((a) => `${a.path} ${a.id}`);
-    expect(acks).toHaveLength(15);
+    expect(acks).toHaveLength(20);
     expect(acks).toEqual(expect.arrayContaining([
+      // Checkov and the Control Tower guard rules (the example app runs them)
+      'Defaults/Lake/AccessLogs CKV_AWS_18',
+      'Defaults/Lake/AccessLogs s3_bucket_logging_enabled_check',
+      'Defaults/Lake/AccessLogs s3_bucket_default_encryption_kms_check',
+      'Defaults/Lake/AccessLogs s3_bucket_object_lock_enabled_check',
+      'Defaults/Lake/Resource s3_bucket_object_lock_enabled_check',
       'Defaults/Lake/AccessLogs HIPAA.Security-S3BucketLoggingEnabled',
       'Defaults/Lake/AccessLogs HIPAA.Security-S3BucketReplicationEnabled',
       'Defaults/Lake/AccessLogs HIPAA.Security-S3DefaultEncryptionKMS',
