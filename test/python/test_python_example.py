@@ -1,0 +1,67 @@
+"""The example pipeline in Python (examples/python/app.py), from the built wheel, synthesizes the
+same templates as the TypeScript example: same resources, same properties."""
+import json
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from binding_kit import ROOT, run_python
+
+EXAMPLE = ROOT / "examples" / "python" / "app.py"
+STACKS = ["SecureDeltaLakeData", "SecureDeltaLakePipeline"]
+
+
+def _templates(outdir: Path) -> dict:
+    out = {}
+    for stack in STACKS:
+        template = json.loads((outdir / f"{stack}.template.json").read_text())
+        for resource in template["Resources"].values():
+            resource.pop("Metadata", None)  # construct paths and CDK's own analytics only
+        out[stack] = template
+    return out
+
+
+@pytest.fixture(scope="module")
+def python_templates(binding_python, tmp_path_factory):
+    outdir = tmp_path_factory.mktemp("python-example") / "cdk.out"
+    result = run_python(binding_python, EXAMPLE, str(outdir))
+    assert result.returncode == 0, result.stderr
+    return _templates(outdir)
+
+
+@pytest.fixture(scope="module")
+def typescript_templates(tmp_path_factory):
+    outdir = tmp_path_factory.mktemp("ts-example") / "cdk.out"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CDK_DEFAULT_")}
+    result = subprocess.run(
+        ["npx", "ts-node", "-P", "tsconfig.dev.json", "--prefer-ts-exts", "examples/ingestion-pipeline/synth-only.ts", str(outdir)],
+        cwd=ROOT, capture_output=True, text=True, env=env, check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    return _templates(outdir)
+
+
+def test_the_python_example_synthesizes_the_same_resources(python_templates, typescript_templates):
+    for stack in STACKS:
+        py = {k: v["Type"] for k, v in python_templates[stack]["Resources"].items()}
+        ts = {k: v["Type"] for k, v in typescript_templates[stack]["Resources"].items()}
+        assert py == ts, stack
+    assert len(python_templates["SecureDeltaLakePipeline"]["Resources"]) > 50
+
+
+@pytest.mark.parametrize("kind", [
+    "AWS::S3::Bucket", "AWS::S3::BucketPolicy", "AWS::KMS::Key", "AWS::IAM::Role", "AWS::IAM::ManagedPolicy",
+    "AWS::Glue::Job", "AWS::Glue::SecurityConfiguration", "AWS::CloudTrail::Trail", "AWS::SNS::Topic",
+    "AWS::Events::Rule", "AWS::SecretsManager::Secret", "AWS::SecretsManager::RotationSchedule", "AWS::Athena::WorkGroup",
+])
+def test_the_python_example_has_the_same_security_properties(python_templates, typescript_templates, kind):
+    for stack in STACKS:
+        py = {k: v for k, v in python_templates[stack]["Resources"].items() if v["Type"] == kind}
+        ts = {k: v for k, v in typescript_templates[stack]["Resources"].items() if v["Type"] == kind}
+        assert py == ts, f"{kind} differs in {stack}"
+
+
+def test_the_python_example_templates_are_identical(python_templates, typescript_templates):
+    assert python_templates == typescript_templates
