@@ -124,4 +124,18 @@ project.tasks.tryFind('main')!.exec('cdk synth --quiet --no-notices', {
   env: { CDK_DISABLE_CLI_TELEMETRY: 'true' },
 });
 
+// After a deploy: check the deploy-time assumptions of the example against the account.
+project.addTask('verify-deployment', {
+  description: 'Check the deployed example pipeline against its deploy-time assumptions (needs AWS credentials)',
+  exec: 'python src/audit/verify_deployment.py --report examples/cdk.out/security-report.json',
+  receiveArgs: true,
+});
+
+// Benchmarks (measured side by side in one run, never asserted in tests).
+project.addTask('benchmark:synth', {
+  description: 'Synth time of the example pipeline against an empty aws-cdk-lib app (ratio)',
+  exec: 'ts-node -P tsconfig.dev.json scripts/benchmark-synth.ts',
+  receiveArgs: true,
+});
+
 project.synth();

@@ -24,7 +24,7 @@ if [ "$stale" = 1 ]; then
 fi
 
 suites=(test/python)
-for d in src/glue/job-script; do
+for d in src/glue/job-script src/audit; do
   [ -d "$d" ] && suites+=("$d")
 done
 set +e

@@ -1,0 +1,41 @@
+/**
+ * Synth-time benchmark: the example pipeline (two stacks, no compliance checks) against an empty
+ * aws-cdk-lib app, in one run, alternating. Each sample is a fresh `node` process (ts-node in
+ * transpile-only mode for both) that loads aws-cdk-lib, builds the app and writes the cloud
+ * assembly: the time a `cdk synth` waits for the app. The in-process part (tree and synthesis,
+ * module loading excluded, aws-cdk-lib's built-in template validation included) is reported too.
+ * The empty app's one warning (a stack without resources) is not shown.
+ *
+ *   npx ts-node scripts/benchmark-synth.ts [runs]     # default 5 runs of each
+ */
+import { execFileSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+
+const runs = Number(process.argv[2] ?? 5);
+const root = path.resolve(__dirname, '..');
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+function sample(which: string): { wall: number; inProcess: number } {
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), `sdl-synth-${which}-`));
+  const start = process.hrtime.bigint();
+  const out = execFileSync(process.execPath, ['-r', 'ts-node/register/transpile-only', path.join(root, 'scripts', 'synth-target.ts'), which, outdir], {
+    cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], env: { ...process.env, TS_NODE_PROJECT: path.join(root, 'tsconfig.dev.json') },
+  });
+  const wall = Number(process.hrtime.bigint() - start) / 1e6;
+  fs.rmSync(outdir, { recursive: true, force: true });
+  return { wall, inProcess: Number(out.trim()) };
+}
+
+sample('empty'); // warm the file-system cache and ts-node's compiler once, untimed
+const results: { [k: string]: Array<{ wall: number; inProcess: number }> } = { example: [], empty: [] };
+for (let i = 0; i < runs; i++) {
+  for (const which of i % 2 === 0 ? ['example', 'empty'] : ['empty', 'example']) results[which].push(sample(which));
+}
+const wall = (k: string) => median(results[k].map((r) => r.wall));
+const inProc = (k: string) => median(results[k].map((r) => r.inProcess));
+console.log(`synth benchmark, ${runs} alternating runs each, medians (${os.cpus().length} cores, node ${process.version})`);
+console.log(`  example pipeline: ${wall('example').toFixed(0)} ms per process (${inProc('example').toFixed(0)} ms building and synthesizing)`);
+console.log(`  empty app:        ${wall('empty').toFixed(0)} ms per process (${inProc('empty').toFixed(0)} ms building and synthesizing)`);
+console.log(`  ratio example / empty (whole process): ${(wall('example') / wall('empty')).toFixed(2)} (goal: 1.5 or less)`);
