@@ -76,7 +76,9 @@ export const EVIDENCE: { [id: string]: (f: Facts) => Evidence } = {
     const bucketId = refIdIn(f.arg(job, '--table-uri'));
     for (const s of sts.filter((x) => x.resources.some((r) => r.includes(`<${bucketId}.Arn>`)))) {
       items.push(item(job, 'role statement on the target bucket', stmtText(s)));
-      if (s.actions.includes('s3:DeleteObject') && s.resources.some((r) => !r.endsWith('/_delta_log/*'))) problems.push(`${job.path}: the role deletes data files (${stmtText(s)})`);
+      // Deletes: the Delta log's expired files, and the quarantine's files (its retention); never the data table's.
+      const deletesData = s.actions.includes('s3:DeleteObject') && s.resources.some((r) => !r.endsWith('/_delta_log/*') && !r.endsWith('/quarantine/*'));
+      if (deletesData) problems.push(`${job.path}: the role deletes data files (${stmtText(s)})`);
     }
   }),
   'SDL-IAM-03': (f) => perJob(f, (job, sts, items, problems) => {

@@ -114,7 +114,7 @@ const ALL_CONTROLS: SecurityControl[] = [
   c('SDL-IAM-01', S.iam, JOB, T, 'Glue job role: read-only on s3://source/* to read source CSV data',
     'list limited to the source prefix and s3:GetObject under it; no put or delete on the source'),
   c('SDL-IAM-02', S.iam, BUCKET, T, 'Glue job role: write-only on s3://target/* to write validated Delta tables',
-    'corrected: a Delta writer must read its _delta_log, so grantDeltaWrite gives list under the table root, get/put/abort under it, delete only under _delta_log/'),
+    'corrected: a Delta writer must read its _delta_log, so grantDeltaWrite gives list under the table root, get/put/abort under it, delete only under _delta_log/ (and the quarantine\'s files, for its retention)'),
   c('SDL-IAM-03', S.iam, JOB, R, 'logs:* write for Glue job logging',
     'logs:CreateLogStream, PutLogEvents and AssociateKmsKey on the job\'s own log groups only'),
   c('SDL-IAM-04', S.iam, JOB, T, 'glue:* limited to the job only, for execution and monitoring',

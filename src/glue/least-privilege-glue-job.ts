@@ -15,7 +15,7 @@ import { glueLogGroupNames } from '../private/glue-logging';
 import { granteeIdentity, managedPolicyFor } from '../private/grants';
 import { denyGrantsOutsideAwsServices } from '../private/keys';
 import { normalizePrefix, PropsValidator } from '../private/validation';
-import { SecureDeltaLakeBucket } from '../storage/secure-delta-lake-bucket';
+import { DeltaMaintenance, SecureDeltaLakeBucket } from '../storage/secure-delta-lake-bucket';
 
 /**
  * Glue versions the job supports (Spark 3.5 with Delta Lake 3).
@@ -156,6 +156,15 @@ export interface LeastPrivilegeGlueJobProps {
   readonly maxQuarantineRatio?: number;
 
   /**
+   * How long quarantined records are kept. The quarantine holds raw records, PII in clear: each run
+   * deletes the older ones and runs VACUUM on the quarantine (never on the data table), so the role
+   * may delete the quarantine's files. Whole days.
+   *
+   * @default Duration.days(90)
+   */
+  readonly quarantineRetention?: Duration;
+
+  /**
    * Secrets the job reads, by argument name: each is passed by ARN as `--<name>`, and the role may
    * read exactly these secrets. A secret of the same app needs a rotation schedule.
    *
@@ -230,6 +239,8 @@ export class JobArguments {
   public static readonly METRICS_NAMESPACE = '--metrics-namespace';
   /** Quarantine ratio above which a run fails closed. */
   public static readonly MAX_QUARANTINE_RATIO = '--max-quarantine-ratio';
+  /** Days quarantined records are kept. */
+  public static readonly QUARANTINE_RETENTION_DAYS = '--quarantine-retention-days';
 
   private constructor() {}
 }
@@ -289,6 +300,7 @@ export class LeastPrivilegeGlueJob extends Construct {
     const timeout = props.timeout ?? Duration.hours(2);
     const maxRetries = props.maxRetries ?? 0;
     const maxQuarantineRatio = props.maxQuarantineRatio ?? 0.05;
+    const quarantineRetention = props.quarantineRetention ?? Duration.days(90);
     const logRetention = props.logRetention ?? logs.RetentionDays.ONE_YEAR;
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
     this.metricsNamespace = props.metricsNamespace ?? 'CdkSecureDeltaLake';
@@ -301,6 +313,9 @@ export class LeastPrivilegeGlueJob extends Construct {
       `timeout must be from 1 minute to ${MAX_TIMEOUT.toHumanString()} (got ${timeout.toHumanString()}); the bound is this library's policy, split longer ingests`);
     v.check(Number.isInteger(maxRetries) && maxRetries >= 0 && maxRetries <= 10, `maxRetries must be an integer from 0 to 10 (got ${maxRetries})`);
     v.check(maxQuarantineRatio >= 0 && maxQuarantineRatio <= 1, `maxQuarantineRatio must be from 0 to 1 (got ${maxQuarantineRatio})`);
+    const retentionDays = quarantineRetention.toDays({ integral: false });
+    v.check(Number.isInteger(retentionDays) && retentionDays >= 1 && retentionDays <= 3650,
+      `quarantineRetention must be whole days from 1 to 3650 (got ${quarantineRetention.toHumanString()}); the quarantine holds PII in clear, keep it short`);
     v.check(!flex || FLEX_WORKERS.includes(workerType), `flex runs on G.1X or G.2X workers only (got ${workerType}); choose one of them or turn flex off`);
     v.check(/^[A-Za-z0-9_./#:-]{1,255}$/.test(this.metricsNamespace) && !this.metricsNamespace.startsWith('AWS/'),
       `metricsNamespace '${this.metricsNamespace}' is not a valid custom CloudWatch namespace (letters, digits, _ . / # : -, not AWS/)`);
@@ -400,9 +415,10 @@ export class LeastPrivilegeGlueJob extends Construct {
         ...(props.source.bucket.encryptionKey ? [new iam.PolicyStatement({ actions: ['kms:Decrypt'], resources: [props.source.bucket.encryptionKey.keyArn] })] : []),
       );
     }
-    for (const sub of ['data', 'quarantine', '_ingest_log']) {
-      props.target.grantDeltaWrite(this.role, `${tablePath}/${sub}`);
-    }
+    // The quarantine's files may be deleted (retention: DELETE, then VACUUM); the data table's never.
+    props.target.grantDeltaWrite(this.role, `${tablePath}/data`);
+    props.target.grantDeltaWrite(this.role, `${tablePath}/quarantine`, { maintenance: DeltaMaintenance.VACUUM });
+    props.target.grantDeltaWrite(this.role, `${tablePath}/_ingest_log`);
 
     // Logs: write to the job's own log groups only.
     this.jobPolicy.add('Glue writes the job\'s logs to its own log groups (log streams are created per run)',
@@ -499,6 +515,7 @@ export class LeastPrivilegeGlueJob extends Construct {
       [JobArguments.SCHEMA_HASH]: props.schema.hash,
       [JobArguments.METRICS_NAMESPACE]: this.metricsNamespace,
       [JobArguments.MAX_QUARANTINE_RATIO]: String(maxQuarantineRatio),
+      [JobArguments.QUARANTINE_RETENTION_DAYS]: String(retentionDays),
       ...secretArguments,
     };
     const propFor: { [k: string]: string } = {
@@ -513,6 +530,7 @@ export class LeastPrivilegeGlueJob extends Construct {
       [JobArguments.SCHEMA_HASH]: 'schema',
       [JobArguments.METRICS_NAMESPACE]: 'metricsNamespace',
       [JobArguments.MAX_QUARANTINE_RATIO]: 'maxQuarantineRatio',
+      [JobArguments.QUARANTINE_RETENTION_DAYS]: 'quarantineRetention',
       '--enable-continuous-cloudwatch-log': 'the construct (Glue 5 logs to the pre-created log groups)',
     };
     const conflicts = Object.keys(props.defaultArguments ?? {}).filter((k) => k in managed || k in propFor);

@@ -95,6 +95,13 @@ export interface AuditedPipelineProps {
   readonly maxQuarantineRatio?: number;
 
   /**
+   * How long quarantined records (raw, PII in clear) are kept (see `LeastPrivilegeGlueJob`).
+   *
+   * @default Duration.days(90)
+   */
+  readonly quarantineRetention?: Duration;
+
+  /**
    * Share of quarantined records in an hour above which an alert is sent (an early warning, at or
    * below `maxQuarantineRatio`).
    *
@@ -383,6 +390,7 @@ export class AuditedPipeline extends Construct {
       schema: props.schema,
       secrets: this.pseudonymKey ? { 'pseudonym-key': this.pseudonymKey } : undefined,
       maxQuarantineRatio,
+      quarantineRetention: props.quarantineRetention,
       glueVersion: props.glueVersion,
       maxWorkers: props.maxWorkers,
       timeout: props.timeout,

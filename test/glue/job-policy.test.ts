@@ -35,9 +35,11 @@ describe('LeastPrivilegeGlueJob role behaviour', () => {
     expect(await decide('s3:PutObject', `${curatedArn}/tables/customers/other/x`)).not.toBe('Allowed');
   });
 
-  test('SDL-IAM-02: the role deletes under _delta_log/ only', async () => {
+  test('SDL-IAM-02: the role deletes under _delta_log/ only, and the quarantine\'s files (retention)', async () => {
     expect(await decide('s3:DeleteObject', `${curatedArn}/tables/customers/data/_delta_log/00000000000000000001.json`)).toBe('Allowed');
     expect(await decide('s3:DeleteObject', `${curatedArn}/tables/customers/data/part-0.parquet`)).not.toBe('Allowed');
+    expect(await decide('s3:DeleteObject', `${curatedArn}/tables/customers/_ingest_log/part-0.parquet`)).not.toBe('Allowed');
+    expect(await decide('s3:DeleteObject', `${curatedArn}/tables/customers/quarantine/part-0.parquet`)).toBe('Allowed');
   });
 
   test('SDL-GLUE-02: the role reads its script object and nothing else of the staging bucket', async () => {

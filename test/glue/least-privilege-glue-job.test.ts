@@ -96,6 +96,7 @@ describe('LeastPrivilegeGlueJob with default configuration', () => {
     expect(args[JobArguments.SCHEMA_HASH]).toBe(schema.hash);
     expect(args[JobArguments.METRICS_NAMESPACE]).toBe('CdkSecureDeltaLake');
     expect(args[JobArguments.MAX_QUARANTINE_RATIO]).toBe('0.05');
+    expect(args[JobArguments.QUARANTINE_RETENTION_DAYS]).toBe('90');
     expect(args['--job-bookmark-option']).toBe('job-bookmark-disable');
   });
 
@@ -209,6 +210,7 @@ describe('LeastPrivilegeGlueJob fails on bad input', () => {
     ['Flex has an incompatible worker type', { flex: true, workerType: GlueWorkerType.G_4X }, /flex runs on G.1X or G.2X workers only \(got G.4X\)/],
     ['retries are negative', { maxRetries: -1 }, /maxRetries must be an integer from 0 to 10/],
     ['the quarantine ratio is above 1', { maxQuarantineRatio: 1.5 }, /maxQuarantineRatio must be from 0 to 1 \(got 1.5\)/],
+    ['a quarantine retention in hours', { quarantineRetention: Duration.hours(12) }, /quarantineRetention must be whole days from 1 to 3650 \(got 12 hours\)/],
     ['the source prefix has a wildcard', { source: undefined as any }, /source.prefix 'landing\/\*' contains a wildcard/],
     ['the table path has a leading slash', { tablePath: '/tables/x' }, /tablePath '\/tables\/x' starts with a slash/],
     ['a secret argument name is not lowercase', { secrets: { Bad_Name: undefined as any } }, /secrets: argument name 'Bad_Name'/],
@@ -227,6 +229,7 @@ describe('LeastPrivilegeGlueJob fails on bad input', () => {
     ['--custom-logGroup-prefix', 'the construct'], ['--job-bookmark-option', 'the construct'],
     [JobArguments.SOURCE_URI, 'source'], [JobArguments.TABLE_URI, 'target and tablePath'], [JobArguments.SCHEMA, 'schema'],
     [JobArguments.SCHEMA_HASH, 'schema'], [JobArguments.METRICS_NAMESPACE, 'metricsNamespace'], [JobArguments.MAX_QUARANTINE_RATIO, 'maxQuarantineRatio'],
+    [JobArguments.QUARANTINE_RETENTION_DAYS, 'quarantineRetention'],
     ['--enable-continuous-cloudwatch-log', 'the construct'], ['--pseudonym-key', 'secrets'],
   ])('fails when defaultArguments sets the managed argument %s', (arg, prop) => {
     expect(() => jobStack('Managed', { defaultArguments: { [arg]: 'x' } })).toThrow(`defaultArguments may not set ${arg} (set by ${prop}`);

@@ -37,6 +37,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--metrics-namespace", default="CdkSecureDeltaLake")
     p.add_argument("--metrics-file")
     p.add_argument("--max-quarantine-ratio", type=float, default=0.05)
+    p.add_argument("--quarantine-retention-days", type=int, help="delete quarantined records older than this (default: keep)")
     p.add_argument("--redact-quarantine", default="false")
     p.add_argument("--pseudonym-key")
     p.add_argument("--key-file")
@@ -80,6 +81,7 @@ def main(argv: list[str]) -> int:
         source=source, table_uri=args.table_uri, schema=schema, metrics=metrics,
         run_id=args.job_run_id or args.run_id or f"local-{uuid.uuid4()}", key=key,
         max_quarantine_ratio=args.max_quarantine_ratio, redact_quarantine=args.redact_quarantine.lower() == "true",
+        quarantine_retention_days=args.quarantine_retention_days,
         dimensions={"Table": args.table_uri.rstrip("/").rsplit("/", 1)[-1], **({"JobName": args.job_name} if args.job_name else {})},
     )
     try:

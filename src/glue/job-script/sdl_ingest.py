@@ -15,8 +15,13 @@ metadata), and Delta skips the steps already committed (a write whose txnVersion
 last one recorded for its txnAppId is skipped). A crash before the quarantine commit leaves nothing
 behind: the next run plans afresh. The rows of a batch therefore land exactly once.
 
-Fail closed: when the quarantined share of a batch is above the threshold, steps 1, 2 and 4 commit
-(the quarantine and the run record) and step 3 does not; the run then fails and says why.
+Fail closed: when the quarantined share of a batch is above the threshold, steps 1 and 3 commit
+(the quarantine and the run record) and step 2 does not; the run then fails and says why.
+
+Quarantine retention: the quarantine holds raw records, PII in clear. After the outcome commit, a
+run with a retention deletes the quarantine rows older than it (a Delta DELETE) and runs VACUUM, which
+removes the files that DELETEs of earlier runs dropped once they are older than the table's
+deleted-file retention (7 days by default). A crash there loses nothing: the next run does it again.
 """
 from __future__ import annotations
 
@@ -54,6 +59,8 @@ class IngestConfig:
     redact_quarantine: bool = False
     max_files_per_batch: int = 10_000
     crash_after: Optional[str] = None  # test hook: "quarantine" or "data"
+    quarantine_retention_days: Optional[int] = None  # None keeps the quarantine forever
+    clock: Callable[[], dt.datetime] = field(default=lambda: dt.datetime.now(dt.timezone.utc).replace(tzinfo=None))
     dimensions: dict = field(default_factory=dict)
 
 
@@ -406,14 +413,15 @@ def run_ingestion(spark, cfg: IngestConfig) -> RunResult:
         pending = [s for fid, s in sorted(listing.items()) if fid not in finished][: cfg.max_files_per_batch]
         if not pending:
             result = RunResult(batch=None, status="nothing-to-do", files=[])
+            expired = expire_quarantine(spark, p["quarantine"], cfg)
             # A run that found nothing new still ran: the "no successful run" alarm counts it.
-            cfg.metrics.emit({"RecordsRead": 0, "Files": 0, "RunsSucceeded": 1}, cfg.dimensions)
+            cfg.metrics.emit({"RecordsRead": 0, "Files": 0, "RunsSucceeded": 1, **expired}, cfg.dimensions)
             print(result.summary())
             return result
         batch = max(done_batches, default=0) + 1
         batch_files = [(s.file_id, s.uri) for s in pending]
 
-    now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+    now = cfg.clock()
     base_meta = {"batch": batch, "run_id": cfg.run_id, "schema_hash": schema_hash, "key_version": key_version,
                  "files": [fid for fid, _ in batch_files], "uris": [uri for _, uri in batch_files]}
 
@@ -485,19 +493,39 @@ def run_ingestion(spark, cfg: IngestConfig) -> RunResult:
     status = "failed_closed" if failed_closed else "committed"
     why = (f"quarantine ratio {ratio:.4f} is above the threshold {cfg.max_quarantine_ratio}; the main table was not committed"
            if failed_closed else None)
-    done = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+    done = cfg.clock()
     uris = dict(batch_files)
     outcome_rows = [(batch, status, f.file_id, uris[f.file_id], f.records_read, f.valid, f.quarantined, f.blank_lines, f.problem,
                      f.sha256, cfg.run_id, schema_hash, key_version, why, done) for f in files]
     _append(spark.createDataFrame(outcome_rows, _ledger_schema()), p["ledger"], OUTCOME, batch, {**meta, "step": "outcome", "status": status})
 
+    # 4. quarantine retention (after the batch is closed; idempotent)
+    expired = expire_quarantine(spark, p["quarantine"], cfg)
+
     result = RunResult(batch, status, files, read, read - bad, bad, unfinished is not None, why or "")
     cfg.metrics.emit({"RecordsRead": read, "RecordsValid": read - bad, "RecordsQuarantined": bad, "Files": len(files),
-                      "FailedClosed": 1 if failed_closed else 0, "RunsSucceeded": 0 if failed_closed else 1}, cfg.dimensions)
+                      "FailedClosed": 1 if failed_closed else 0, "RunsSucceeded": 0 if failed_closed else 1, **expired}, cfg.dimensions)
     print(result.summary())
     if failed_closed:
         raise IngestFailedClosed(why)
     return result
+
+
+def expire_quarantine(spark, quarantine_path: str, cfg: IngestConfig) -> dict:
+    """Delete the quarantine rows older than the retention, then VACUUM (see the module docstring)."""
+    from delta.tables import DeltaTable
+    from pyspark.sql import functions as F
+
+    if cfg.quarantine_retention_days is None or not DeltaTable.isDeltaTable(spark, quarantine_path):
+        return {}
+    cutoff = cfg.clock() - dt.timedelta(days=cfg.quarantine_retention_days)
+    table = DeltaTable.forPath(spark, quarantine_path)
+    old = F.col("quarantined_at") < F.lit(cutoff).cast("timestamp")
+    expired = table.toDF().filter(old).count()
+    if expired > 0:
+        table.delete(old)
+    table.vacuum()  # the table's deleted-file retention (7 days unless the table says otherwise)
+    return {"QuarantineRecordsExpired": expired}
 
 
 def _maybe_crash(cfg: IngestConfig, step: str) -> None:

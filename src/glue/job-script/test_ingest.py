@@ -1,5 +1,6 @@
 """The ingestion on real Spark and Delta Lake, over small data the tests make."""
 import base64
+import datetime as dt
 import hashlib
 import hmac
 import json
@@ -172,6 +173,37 @@ def test_sdl_cmp_01_commits_carry_lineage_in_their_user_metadata(spark, tmp_path
         assert meta["schema_hash"] == SCHEMA.hash and meta["key_version"] == "v1"
         assert meta["records_read"] == 10 and meta["valid"] + meta["quarantined"] == 10
         assert meta["files"][0].startswith("a.csv#sha256:")
+
+
+def test_quarantined_records_older_than_the_retention_are_deleted_and_vacuumed(spark, tmp_path):
+    from delta.tables import DeltaTable
+
+    day0 = dt.datetime(2026, 1, 1)
+    at = lambda days: (lambda: day0 + dt.timedelta(days=days))  # noqa: E731
+    write(tmp_path / "in", "a.csv", MIXED)                      # 7 quarantined on day 0
+    run_ingestion(spark, config(tmp_path, clock=at(0), quarantine_retention_days=30))
+    write(tmp_path / "in", "b.csv", HEADER + good(10) + "11,bad,User 11,DE,1.00,2026-01-01,true\n")  # 1 more on day 20
+    run_ingestion(spark, config(tmp_path, run_id="run-2", clock=at(20), quarantine_retention_days=30))
+    assert table(spark, tmp_path, "quarantine").count() == 8
+
+    # day 31: the first batch's records are past 30 days, the second batch's are not
+    r = run_ingestion(spark, config(tmp_path, run_id="run-3", clock=at(31), quarantine_retention_days=30))
+    assert r.status == "nothing-to-do"
+    left = table(spark, tmp_path, "quarantine").collect()
+    assert [row["record_number"] for row in left] == [2] and left[0]["source_file"].startswith("b.csv")
+    operations = [h["operation"] for h in DeltaTable.forPath(spark, paths(str(tmp_path / "lake" / "customers"))["quarantine"]).history().collect()]
+    assert "DELETE" in operations and "VACUUM END" in operations
+    metrics = [json.loads(x) for x in (tmp_path / "metrics.jsonl").read_text().splitlines()]
+    assert metrics[-1]["metrics"]["QuarantineRecordsExpired"] == 7
+    # the data table and the ledger are untouched
+    assert table(spark, tmp_path, "data").count() == 4
+
+
+def test_without_a_retention_the_quarantine_is_kept(spark, tmp_path):
+    write(tmp_path / "in", "a.csv", MIXED)
+    run_ingestion(spark, config(tmp_path, clock=lambda: dt.datetime(2020, 1, 1)))
+    run_ingestion(spark, config(tmp_path, run_id="run-2"))
+    assert table(spark, tmp_path, "quarantine").count() == 7
 
 
 def test_the_quarantine_keeps_the_raw_record_or_redacts_it(spark, tmp_path):
