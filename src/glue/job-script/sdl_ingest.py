@@ -101,12 +101,12 @@ def paths(table_uri: str) -> dict[str, str]:
 # Parse stage: runs on executors, one source file's bytes at a time (mapInArrow).
 # ---------------------------------------------------------------------------------------------
 
-META = ["_sdl_kind", "_sdl_source", "_sdl_record", "_sdl_reason", "_sdl_pii_reason", "_sdl_raw"]
+META = ["_sdl_summary", "_sdl_file", "_sdl_record", "_sdl_reason", "_sdl_pii_reason", "_sdl_raw"]
 
 
 def parse_stage_schema(schema: TableSchema) -> str:
     cols = ", ".join(f"`{c.name}` string" for c in schema.columns)
-    return f"_sdl_kind string, _sdl_source string, _sdl_record long, _sdl_reason string, _sdl_pii_reason string, _sdl_raw string, {cols}"
+    return f"_sdl_summary boolean, _sdl_file int, _sdl_record long, _sdl_reason string, _sdl_pii_reason string, _sdl_raw string, {cols}"
 
 
 def _pii_checks(c: Column) -> Callable[[Optional[str]], Optional[str]]:
@@ -145,12 +145,15 @@ def _hmac_sha256_hex(key: bytes) -> Callable[[bytes], str]:
     return digest
 
 
-def make_parse_stage(schema: TableSchema, key: Optional[PseudonymKey], uri_to_id: dict[str, str]):
+def make_parse_stage(schema: TableSchema, key: Optional[PseudonymKey], uri_to_id: dict[str, str], file_ids: list[str]):
     """The function mapInArrow runs: file bytes in, one row per record plus one summary row per file out.
 
-    `_sdl_source` is the ledger's file id; `_sdl_reason` a structural reason (the record could not
-    be read as a row), `_sdl_pii_reason` the failed checks of PII columns (made here, on clear values).
+    `_sdl_file` is the index of the ledger's file id in `file_ids` (a small integer travels and is
+    cached cheaper than the id); `_sdl_summary` marks the file's summary row; `_sdl_reason` a
+    structural reason (the record could not be read as a row), `_sdl_pii_reason` the failed checks of
+    PII columns (made here, on clear values).
     """
+    index_of = {fid: i for i, fid in enumerate(file_ids)}
     names = [c.name for c in schema.columns]
     pii = [(i, c, _pii_checks(c)) for i, c in enumerate(schema.columns) if c.pii]
     if pii and key is None:
@@ -176,6 +179,28 @@ def make_parse_stage(schema: TableSchema, key: Optional[PseudonymKey], uri_to_id
             out[i] = hashed
         return out, reasons
 
+    def pii_arrow(cols: list, pseudonym: Callable[[bytes], str]) -> Any:
+        """Check then pseudonymize the PII columns of an Arrow-read file, each distinct value once
+        (names, cities and the like repeat): the checks and HMAC depend on the value alone."""
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        n = len(cols[0]) if cols else 0
+        reasons = None
+        for i, _c, check in pii:
+            encoded = cols[i].dictionary_encode()
+            distinct = encoded.dictionary.to_pylist()
+            hashed = pa.array([None if v == "" else pseudonym(v.encode("utf-8")) for v in distinct], pa.string())
+            problems = pa.array([check(v) for v in distinct], pa.string())
+            cols[i] = hashed.take(encoded.indices)
+            column_reasons = problems.take(encoded.indices)
+            if reasons is None:
+                reasons = column_reasons
+            else:  # join with "," where both failed
+                both = pc.and_(pc.is_valid(reasons), pc.is_valid(column_reasons))
+                reasons = pc.if_else(both, pc.binary_join_element_wise(reasons, column_reasons, ","), pc.coalesce(reasons, column_reasons))
+        return reasons if reasons is not None else pa.nulls(n, pa.string())
+
     def stage(batches: Iterator[Any]) -> Iterator[Any]:
         import pyarrow as pa
 
@@ -186,6 +211,7 @@ def make_parse_stage(schema: TableSchema, key: Optional[PseudonymKey], uri_to_id
             contents = batch.column("content").to_pylist()
             for path, content in zip(paths_, contents):
                 file_id = uri_to_id[_normalize(path)]
+                file_index = index_of[file_id]
                 fast = fast_read(content, names)
                 if fast is not None:
                     # Arrow read the file: the columns stay Arrow arrays; only PII values go through Python.
@@ -194,13 +220,7 @@ def make_parse_stage(schema: TableSchema, key: Optional[PseudonymKey], uri_to_id
                     numbers = pa.array(range(1, n + 1), pa.int64())
                     reason = pa.nulls(n, pa.string())
                     cols = [table.column(j).combine_chunks() for j in range(width)]
-                    if pii:
-                        hashed, pii_reasons = pii_columns({i: cols[i].to_pylist() for i, _c, _k in pii}, pseudonym)
-                        for i, values in hashed.items():
-                            cols[i] = pa.array(values, pa.string())
-                        pii_reason = pa.array(pii_reasons, pa.string())
-                    else:
-                        pii_reason = pa.nulls(n, pa.string())
+                    pii_reason = pii_arrow(cols, pseudonym) if pii else pa.nulls(n, pa.string())
                 else:
                     stats = FileStats()
                     numbers_l, reason_l, raw_l, rows = [], [], [], []
@@ -224,12 +244,12 @@ def make_parse_stage(schema: TableSchema, key: Optional[PseudonymKey], uri_to_id
                 if "#sha256:" in file_id and not file_id.endswith(stats.sha256):
                     raise RuntimeError("a source file changed after it was planned; its file id no longer matches its content")
                 yield pa.RecordBatch.from_arrays(
-                    [pa.array(["record"] * n, pa.string()), pa.array([file_id] * n, pa.string()), numbers, reason, pii_reason, raw_arr, *cols],
+                    [pa.repeat(pa.scalar(False), n), pa.repeat(pa.scalar(file_index, pa.int32()), n), numbers, reason, pii_reason, raw_arr, *cols],
                     names=META + names)
                 # the file's summary row
                 summary = json.dumps({"sha256": stats.sha256, "blank_lines": stats.blank_lines})
                 yield pa.RecordBatch.from_arrays(
-                    [pa.array(["file"]), pa.array([file_id]), pa.array([stats.records], pa.int64()), pa.array([stats.problem], pa.string()),
+                    [pa.array([True]), pa.array([file_index], pa.int32()), pa.array([stats.records], pa.int64()), pa.array([stats.problem], pa.string()),
                      pa.nulls(1, pa.string()), pa.array([summary])] + [pa.nulls(1, pa.string()) for _ in range(width)],
                     names=META + names)
 
@@ -320,9 +340,9 @@ def validate(parsed, schema: TableSchema):
                .otherwise(F.concat(pii_reasons, value_reasons)))
     # The raw text is kept for the quarantine only (and for the files' summary rows): the valid
     # records, most of them, do not carry it into the cache.
-    keep_raw = (F.col("_sdl_kind") == "file") | (F.size(reasons) > 0)
+    keep_raw = F.col("_sdl_summary") | (F.size(reasons) > 0)
     return parsed.select(
-        F.col("_sdl_kind"), F.col("_sdl_source"), F.col("_sdl_record"), F.col("_sdl_reason"),
+        F.col("_sdl_summary"), F.col("_sdl_file"), F.col("_sdl_record"), F.col("_sdl_reason"),
         F.when(keep_raw, F.col("_sdl_raw")).alias("_sdl_raw"),
         reasons.alias("_sdl_reasons"),
         *typed_cols,
@@ -432,16 +452,19 @@ def run_ingestion(spark, cfg: IngestConfig) -> RunResult:
 
     # Parse once and validate; every later action reads the persisted result.
     uri_to_id = {_normalize(uri): fid for fid, uri in to_read}
+    file_ids = [fid for fid, _ in to_read]
+    # The file id of a row, from its index (the ids are the batch plan, also in the commit metadata).
+    source_file = F.element_at(F.array(*[F.lit(fid) for fid in file_ids]), F.col("_sdl_file") + 1) if file_ids else F.lit(None).cast("string")
     if to_read:
         raw_files = spark.read.format("binaryFile").load([uri for _, uri in to_read]).select("path", "content")
     else:
         raw_files = spark.createDataFrame([], "path string, content binary")
-    parsed = raw_files.mapInArrow(make_parse_stage(cfg.schema, cfg.key, uri_to_id), parse_stage_schema(cfg.schema))
-    validated = validate(parsed, cfg.schema).persist(StorageLevel.MEMORY_AND_DISK)
+    parsed = raw_files.mapInArrow(make_parse_stage(cfg.schema, cfg.key, uri_to_id, file_ids), parse_stage_schema(cfg.schema))
+    validated = validate(parsed, cfg.schema).persist(StorageLevel.MEMORY_AND_DISK_DESER)
     try:
-        is_record = F.col("_sdl_kind") == "record"
-        is_file = F.col("_sdl_kind") == "file"
-        per_file = validated.groupBy("_sdl_source").agg(
+        is_record = ~F.col("_sdl_summary")
+        is_file = F.col("_sdl_summary")
+        per_file = validated.groupBy("_sdl_file").agg(
             F.sum(F.when(is_record, 1).otherwise(0)).alias("total"),
             F.sum(F.when(is_record & (F.size("_sdl_reasons") > 0), 1).otherwise(0)).alias("bad"),
             F.max(F.when(is_file, F.col("_sdl_record"))).alias("declared"),
@@ -449,10 +472,11 @@ def run_ingestion(spark, cfg: IngestConfig) -> RunResult:
             F.max(F.when(is_file, F.col("_sdl_raw"))).alias("extra"),
         ).collect()
         for r in per_file:
+            fid = file_ids[r["_sdl_file"]]
             if r["total"] != r["declared"]:
-                raise RuntimeError(f"reconciliation failed for {r['_sdl_source']}: {r['declared']} records read, {r['total']} accounted for")
+                raise RuntimeError(f"reconciliation failed for {fid}: {r['declared']} records read, {r['total']} accounted for")
             extra = json.loads(r["extra"])
-            files.append(FileResult(r["_sdl_source"], r["total"], r["total"] - r["bad"], r["bad"], extra["blank_lines"], r["problem"], extra["sha256"]))
+            files.append(FileResult(fid, r["total"], r["total"] - r["bad"], r["bad"], extra["blank_lines"], r["problem"], extra["sha256"]))
         missing = {fid for fid, _ in batch_files} - {f.file_id for f in files}
         if missing:
             raise RuntimeError(f"{len(missing)} file(s) of the batch could not be read")
@@ -467,7 +491,7 @@ def run_ingestion(spark, cfg: IngestConfig) -> RunResult:
         # 1. quarantine: the batch's first commit; its metadata names the batch's files (the plan)
         quarantine = records.filter(F.size("_sdl_reasons") > 0).select(
             F.lit(batch).cast("long").alias("batch"),
-            F.col("_sdl_source").alias("source_file"),
+            source_file.alias("source_file"),
             F.col("_sdl_record").alias("record_number"),
             F.col("_sdl_reasons").alias("reasons"),
             (F.lit(None).cast("string") if cfg.redact_quarantine else F.col("_sdl_raw")).alias("raw_record"),
@@ -479,7 +503,7 @@ def run_ingestion(spark, cfg: IngestConfig) -> RunResult:
 
         # 2. data, unless the batch fails closed
         if not failed_closed:
-            lineage = [F.lit(batch).cast("long").alias("_sdl_batch"), F.col("_sdl_source").alias("_sdl_source_file"),
+            lineage = [F.lit(batch).cast("long").alias("_sdl_batch"), source_file.alias("_sdl_source_file"),
                        F.col("_sdl_record").alias("_sdl_record_number")]
             if key_version is not None:
                 lineage.append(F.lit(key_version).alias("_sdl_key_version"))
@@ -524,7 +548,18 @@ def expire_quarantine(spark, quarantine_path: str, cfg: IngestConfig) -> dict:
     expired = table.toDF().filter(old).count()
     if expired > 0:
         table.delete(old)
-    table.vacuum()  # the table's deleted-file retention (7 days unless the table says otherwise)
+    # VACUUM lists the table with one task per this setting (10,000 by default): far too many for a
+    # quarantine, which is small. The table's deleted-file retention applies (7 days by default).
+    key = "spark.sql.sources.parallelPartitionDiscovery.parallelism"
+    previous = spark.conf.get(key, None)
+    spark.conf.set(key, "8")
+    try:
+        table.vacuum()
+    finally:
+        if previous is None:
+            spark.conf.unset(key)
+        else:
+            spark.conf.set(key, previous)
     return {"QuarantineRecordsExpired": expired}
 
 

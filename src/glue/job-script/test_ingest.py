@@ -206,6 +206,15 @@ def test_without_a_retention_the_quarantine_is_kept(spark, tmp_path):
     assert table(spark, tmp_path, "quarantine").count() == 7
 
 
+def test_a_record_failing_checks_of_two_pii_columns_lists_both(spark, tmp_path):
+    # PII checks run once per distinct value of each column; the reasons of both columns are joined
+    write(tmp_path / "in", "a.csv", HEADER + good(1) + "2,not-an-email,,DE,1.00,2026-01-01,true\n" + "3,not-an-email,User 3,DE,1.00,2026-01-01,true\n")
+    run_ingestion(spark, config(tmp_path))
+    q = {r["record_number"]: sorted(r["reasons"]) for r in table(spark, tmp_path, "quarantine").collect()}
+    assert q == {2: ["NULL:full_name", "PATTERN:email"], 3: ["PATTERN:email"]}
+    assert table(spark, tmp_path, "data").count() == 1
+
+
 def test_the_quarantine_keeps_the_raw_record_or_redacts_it(spark, tmp_path):
     write(tmp_path / "in", "a.csv", HEADER + "7,u7@example.com,User 7,DE\n")
     run_ingestion(spark, config(tmp_path, max_quarantine_ratio=1.0))
