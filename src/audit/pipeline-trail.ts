@@ -5,7 +5,9 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { logAccessInto } from '../private/access-logs';
 import { acknowledge, ReasonedPolicy } from '../private/compliance';
+import { allowLogsForLogGroups } from '../private/keys';
 
 /** @internal */
 export interface PipelineTrailProps {
@@ -60,13 +62,7 @@ export class PipelineTrail extends Construct {
       resources: ['*'],
       conditions: { StringEquals: { 'aws:SourceArn': this.trailArn } },
     }));
-    props.key.addToResourcePolicy(new iam.PolicyStatement({
-      sid: 'AllowCloudWatchLogsForTheTrailLogGroup',
-      principals: [new iam.ServicePrincipal(`logs.${stack.region}.amazonaws.com`)],
-      actions: ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncryptFrom', 'kms:ReEncryptTo', 'kms:GenerateDataKey', 'kms:DescribeKey'],
-      resources: ['*'],
-      conditions: { ArnEquals: { 'kms:EncryptionContext:aws:logs:arn': logGroupArn } },
-    }));
+    allowLogsForLogGroups(props.key, 'AllowCloudWatchLogsForTheTrailLogGroup', stack.region, [logGroupArn]);
 
     this.bucket = new s3.Bucket(this, 'Bucket', {
       encryption: s3.BucketEncryption.KMS,
@@ -90,18 +86,7 @@ export class PipelineTrail extends Construct {
     const cfnBucket = this.bucket.node.defaultChild as s3.CfnBucket;
     cfnBucket.notificationConfiguration = { eventBridgeConfiguration: { eventBridgeEnabled: true } };
     if (props.accessLogBucket) {
-      const prefix = `trail/${props.trailName}/`;
-      cfnBucket.loggingConfiguration = { destinationBucketName: props.accessLogBucket.bucketName, logFilePrefix: prefix };
-      props.accessLogBucket.addToResourcePolicy(new iam.PolicyStatement({
-        sid: 'S3ServerAccessLogsDeliveryForTheTrailBucket',
-        principals: [new iam.ServicePrincipal('logging.s3.amazonaws.com')],
-        actions: ['s3:PutObject'],
-        resources: [props.accessLogBucket.arnForObjects(`${prefix}*`)],
-        conditions: {
-          StringEquals: { 'aws:SourceAccount': stack.account },
-          ArnLike: { 'aws:SourceArn': this.bucket.bucketArn },
-        },
-      }));
+      logAccessInto(this.bucket, props.accessLogBucket, `trail/${props.trailName}/`, 'S3ServerAccessLogsDeliveryForTheTrailBucket');
     }
 
     this.logGroup = new logs.LogGroup(this, 'Logs', {

@@ -13,7 +13,7 @@ import { TableSchema } from './table-schema';
 import { acknowledge, ReasonedPolicy } from '../private/compliance';
 import { glueLogGroupNames } from '../private/glue-logging';
 import { granteeIdentity, managedPolicyFor } from '../private/grants';
-import { denyGrantsOutsideAwsServices } from '../private/keys';
+import { allowLogsForLogGroups, denyGrantsOutsideAwsServices } from '../private/keys';
 import { normalizePrefix, PropsValidator } from '../private/validation';
 import { DeltaMaintenance, SecureDeltaLakeBucket } from '../storage/secure-delta-lake-bucket';
 
@@ -370,13 +370,7 @@ export class LeastPrivilegeGlueJob extends Construct {
       enableKeyRotation: true,
       removalPolicy,
     });
-    key.addToResourcePolicy(new iam.PolicyStatement({
-      sid: 'AllowCloudWatchLogsForTheJobLogGroups',
-      principals: [new iam.ServicePrincipal(`logs.${stack.region}.amazonaws.com`)],
-      actions: ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncryptFrom', 'kms:ReEncryptTo', 'kms:GenerateDataKey', 'kms:DescribeKey'],
-      resources: ['*'],
-      conditions: { ArnEquals: { 'kms:EncryptionContext:aws:logs:arn': [logGroupArn(names.output), logGroupArn(names.error)] } },
-    }));
+    allowLogsForLogGroups(key, 'AllowCloudWatchLogsForTheJobLogGroups', stack.region, [logGroupArn(names.output), logGroupArn(names.error)]);
     denyGrantsOutsideAwsServices(key);
     this.key = key;
 

@@ -6,7 +6,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { acknowledge, ReasonedPolicy } from '../private/compliance';
-import { denyGrantsOutsideAwsServices } from '../private/keys';
+import { allowLogsForLogGroups, denyGrantsOutsideAwsServices } from '../private/keys';
 
 /**
  * The rotation function: each rotation stores a new random key as a new secret version; the
@@ -86,13 +86,7 @@ export class PseudonymKey extends Construct {
 
     const logGroupName = `/cdk-secure-delta-lake/rotation/${unique}`;
     const logGroupArn = stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: logGroupName, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
-    this.key.addToResourcePolicy(new iam.PolicyStatement({
-      sid: 'AllowCloudWatchLogsForTheRotationLogGroup',
-      principals: [new iam.ServicePrincipal(`logs.${stack.region}.amazonaws.com`)],
-      actions: ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncryptFrom', 'kms:ReEncryptTo', 'kms:GenerateDataKey', 'kms:DescribeKey'],
-      resources: ['*'],
-      conditions: { ArnEquals: { 'kms:EncryptionContext:aws:logs:arn': logGroupArn } },
-    }));
+    allowLogsForLogGroups(this.key, 'AllowCloudWatchLogsForTheRotationLogGroup', stack.region, [logGroupArn]);
     const logGroup = new logs.LogGroup(this, 'RotationLogs', {
       logGroupName, encryptionKey: this.key, retention: props.logRetention, removalPolicy: props.removalPolicy,
     });

@@ -16,3 +16,17 @@ export function denyGrantsOutsideAwsServices(key: kms.Key): void {
     conditions: { BoolIfExists: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' } },
   }));
 }
+
+/**
+ * CloudWatch Logs of the key's region may use the key for these log groups only (the encryption
+ * context names the group); without it, associating the key with a log group fails.
+ */
+export function allowLogsForLogGroups(key: kms.IKey, sid: string, region: string, logGroupArns: string[]): void {
+  key.addToResourcePolicy(new iam.PolicyStatement({
+    sid,
+    principals: [new iam.ServicePrincipal(`logs.${region}.amazonaws.com`)],
+    actions: ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncryptFrom', 'kms:ReEncryptTo', 'kms:GenerateDataKey', 'kms:DescribeKey'],
+    resources: ['*'],
+    conditions: { ArnEquals: { 'kms:EncryptionContext:aws:logs:arn': logGroupArns.length === 1 ? logGroupArns[0] : logGroupArns } },
+  }));
+}

@@ -3,6 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct, IConstruct } from 'constructs';
+import { logAccessInto } from '../private/access-logs';
 import { acknowledge, ReasonedPolicy } from '../private/compliance';
 import { granteeIdentity, managedPolicyFor } from '../private/grants';
 import { denyGrantsOutsideAwsServices } from '../private/keys';
@@ -417,18 +418,10 @@ export class SecureDeltaLakeBucket extends Construct implements ISecureDeltaLake
     // - EventBridge notifications directly on the bucket (the L2's eventBridgeEnabled deploys a Lambda).
     cfnBucket.notificationConfiguration = { eventBridgeConfiguration: { eventBridgeEnabled: true } };
     // - Server access logging without the L2's ACL fallback (ACLs are off: BucketOwnerEnforced).
-    cfnBucket.loggingConfiguration = { destinationBucketName: logBucket.bucketName, logFilePrefix: logsPrefix };
     if (this.accessLogBucket) {
-      this.accessLogBucket.addToResourcePolicy(new iam.PolicyStatement({
-        sid: 'S3ServerAccessLogsDelivery',
-        principals: [new iam.ServicePrincipal('logging.s3.amazonaws.com')],
-        actions: ['s3:PutObject'],
-        resources: [this.accessLogBucket.arnForObjects(`${logsPrefix}*`)],
-        conditions: {
-          StringEquals: { 'aws:SourceAccount': Stack.of(this).account },
-          ArnLike: { 'aws:SourceArn': bucket.bucketArn },
-        },
-      }));
+      logAccessInto(bucket, this.accessLogBucket, logsPrefix, 'S3ServerAccessLogsDelivery');
+    } else {
+      cfnBucket.loggingConfiguration = { destinationBucketName: logBucket.bucketName, logFilePrefix: logsPrefix };
     }
 
     if (!props.replication) acknowledge(bucket, 'lakeBucketNoReplication');
