@@ -160,25 +160,6 @@ def make_parse_stage(schema: TableSchema, key: Optional[PseudonymKey], uri_to_id
         raise ValueError("the schema has PII columns: a pseudonymization key is required")
     key_bytes = key.key if key is not None else b""
 
-    def pii_columns(values_by_index: dict[int, list], pseudonym: Callable[[bytes], str]) -> tuple[dict[int, list], list]:
-        """Check then pseudonymize the PII values of some records: (pseudonyms by column, reasons per record)."""
-        n = len(next(iter(values_by_index.values()))) if values_by_index else 0
-        reasons: list = [None] * n
-        out: dict[int, list] = {}
-        for i, _c, check in pii:
-            values = values_by_index[i]
-            hashed = []
-            for k, v in enumerate(values):
-                if v is None:  # a record that could not be read as a row
-                    hashed.append(None)
-                    continue
-                problem = check(v)
-                if problem is not None:
-                    reasons[k] = problem if reasons[k] is None else f"{reasons[k]},{problem}"
-                hashed.append(None if v == "" else pseudonym(v.encode("utf-8")))
-            out[i] = hashed
-        return out, reasons
-
     def pii_arrow(cols: list, pseudonym: Callable[[bytes], str]) -> Any:
         """Check then pseudonymize the PII columns of an Arrow-read file, each distinct value once
         (names, cities and the like repeat): the checks and HMAC depend on the value alone."""
@@ -231,16 +212,12 @@ def make_parse_stage(schema: TableSchema, key: Optional[PseudonymKey], uri_to_id
                         rows.append(r.fields if r.fields is not None else (None,) * width)
                     n = len(numbers_l)
                     columns = [list(col) for col in zip(*rows)] if rows else [[] for _ in range(width)]
-                    pii_reason = pa.nulls(n, pa.string())
-                    if pii:
-                        hashed, pii_reasons = pii_columns({i: columns[i] for i, _c, _k in pii}, pseudonym)
-                        for i, values in hashed.items():
-                            columns[i] = values
-                        pii_reason = pa.array(pii_reasons, pa.string())
                     numbers = pa.array(numbers_l, pa.int64())
                     reason = pa.array(reason_l, pa.string())
                     raw_arr = pa.array(raw_l, pa.string())
                     cols = [pa.array(col, pa.string()) for col in columns]
+                    # unreadable records have None fields: no pseudonym, no PII reason
+                    pii_reason = pii_arrow(cols, pseudonym) if pii else pa.nulls(n, pa.string())
                 if "#sha256:" in file_id and not file_id.endswith(stats.sha256):
                     raise RuntimeError("a source file changed after it was planned; its file id no longer matches its content")
                 yield pa.RecordBatch.from_arrays(
@@ -544,10 +521,12 @@ def expire_quarantine(spark, quarantine_path: str, cfg: IngestConfig) -> dict:
         return {}
     cutoff = cfg.clock() - dt.timedelta(days=cfg.quarantine_retention_days)
     table = DeltaTable.forPath(spark, quarantine_path)
-    old = F.col("quarantined_at") < F.lit(cutoff).cast("timestamp")
-    expired = table.toDF().filter(old).count()
-    if expired > 0:
-        table.delete(old)
+    before = table.history(1).collect()[0]["version"]
+    table.delete(F.col("quarantined_at") < F.lit(cutoff).cast("timestamp"))
+    # The DELETE's own metrics give the count (no second pass over the quarantine); a DELETE that
+    # matches no file may not commit at all.
+    last = table.history(1).collect()[0]
+    expired = int(last["operationMetrics"].get("numDeletedRows", 0)) if last["version"] > before and last["operation"] == "DELETE" else 0
     # VACUUM lists the table with one task per this setting (10,000 by default): far too many for a
     # quarantine, which is small. The table's deleted-file retention applies (7 days by default).
     key = "spark.sql.sources.parallelPartitionDiscovery.parallelism"
