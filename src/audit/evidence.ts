@@ -1,4 +1,4 @@
-import { ModelResource, ModelStatement, TemplateModel, allows, refId, render } from './template-model';
+import { ModelResource, ModelStatement, TemplateModel, allows, refId, render, statementsOf } from './template-model';
 
 /** @internal */
 export interface EvidenceItem {
@@ -44,20 +44,16 @@ export class Facts {
   public arg(job: ModelResource, name: string): any {
     return job.properties.DefaultArguments?.[name];
   }
+
+  /** The bucket (logical id) and key of an `s3://` argument of a job, such as `--table-uri`. */
+  public location(job: ModelResource, name: string): { bucketId?: string; key: string } {
+    const m = /^s3:\/\/<([^>.]+)>\/?(.*)$/.exec(render(this.arg(job, name)));
+    return m ? { bucketId: m[1], key: m[2] } : { key: '' };
+  }
 }
 
 function statements(policy: ModelResource): ModelStatement[] {
-  const doc = policy.properties.PolicyDocument;
-  const list = (x: any) => (x === undefined ? [] : Array.isArray(x) ? x : [x]);
-  return list(doc?.Statement).map((s: any) => ({
-    effect: s.Effect,
-    actions: list(s.Action).map(render),
-    notActions: [],
-    resources: list(s.Resource).map(render),
-    principals: [],
-    conditions: s.Condition,
-    sid: s.Sid,
-  }));
+  return statementsOf(policy.properties.PolicyDocument);
 }
 
 const item = (r: ModelResource, property: string, value: any): EvidenceItem => ({ path: r.path, type: r.type, property, value: typeof value === 'string' ? value : render(value) });
@@ -66,14 +62,14 @@ const stmtText = (s: ModelStatement) => `${s.effect} ${s.actions.join(' ')} on $
 /** Each control's evidence, read from the templates. @internal */
 export const EVIDENCE: { [id: string]: (f: Facts) => Evidence } = {
   'SDL-IAM-01': (f) => perJob(f, (job, sts, items, problems) => {
-    const bucketId = refIdIn(f.arg(job, '--source-uri'));
+    const { bucketId } = f.location(job, '--source-uri');
     for (const s of sts.filter((x) => x.resources.some((r) => r.includes(`<${bucketId}.Arn>`)))) {
       items.push(item(job, 'role statement on the source bucket', stmtText(s)));
       if (s.actions.some((a) => /^s3:(Put|Delete|\*)|^\*$/i.test(a))) problems.push(`${job.path}: the role may write to the source bucket (${stmtText(s)})`);
     }
   }),
   'SDL-IAM-02': (f) => perJob(f, (job, sts, items, problems) => {
-    const bucketId = refIdIn(f.arg(job, '--table-uri'));
+    const { bucketId } = f.location(job, '--table-uri');
     for (const s of sts.filter((x) => x.resources.some((r) => r.includes(`<${bucketId}.Arn>`)))) {
       items.push(item(job, 'role statement on the target bucket', stmtText(s)));
       // Deletes: the Delta log's expired files, and the quarantine's files (its retention); never the data table's.
@@ -281,10 +277,6 @@ export const EVIDENCE: { [id: string]: (f: Facts) => Evidence } = {
   },
 };
 
-function refIdIn(value: any): string | undefined {
-  const text = JSON.stringify(value ?? '');
-  return /"Ref":"([A-Za-z0-9]+)"/.exec(text)?.[1];
-}
 
 type JobCheck = (job: ModelResource, statements: ModelStatement[], items: EvidenceItem[], problems: string[]) => void;
 function perJob(f: Facts, check: JobCheck): Evidence {

@@ -324,18 +324,14 @@ function accessMatrix(f: Facts): any[] {
 function dataReaders(f: Facts): any[] {
   const out: any[] = [];
   for (const job of f.jobs) {
-    const table = render(f.arg(job, '--table-uri'));
-    const source = render(f.arg(job, '--source-uri'));
+    const table = f.location(job, '--table-uri');
+    const source = f.location(job, '--source-uri');
     const locations: Array<[string, string, string]> = [];
-    const tableBucket = refId(JSON.parse(JSON.stringify(f.arg(job, '--table-uri') ?? {}))['Fn::Join']?.[1]?.[1]);
-    const tablePath = table.replace(/^s3:\/\/<[^>]+>\//, '');
-    const sourceBucket = refId(JSON.parse(JSON.stringify(f.arg(job, '--source-uri') ?? {}))['Fn::Join']?.[1]?.[1]);
-    const sourcePath = source.replace(/^s3:\/\/<[^>]+>\//, '');
-    if (tableBucket) {
-      locations.push(['curated data', tableBucket, `${tablePath}/data/part-00000.parquet`]);
-      locations.push(['quarantine (raw records, PII in clear)', tableBucket, `${tablePath}/quarantine/part-00000.parquet`]);
+    if (table.bucketId) {
+      locations.push(['curated data', table.bucketId, `${table.key}/data/part-00000.parquet`]);
+      locations.push(['quarantine (raw records, PII in clear)', table.bucketId, `${table.key}/quarantine/part-00000.parquet`]);
     }
-    if (sourceBucket) locations.push(['source CSV', sourceBucket, `${sourcePath}file.csv`]);
+    if (source.bucketId) locations.push(['source CSV', source.bucketId, `${source.key}file.csv`]);
     for (const [what, bucketId, key] of locations) {
       const bucket = f.m.resources.find((r) => r.logicalId === bucketId && r.type === 'AWS::S3::Bucket');
       if (!bucket) continue;

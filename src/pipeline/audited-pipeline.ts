@@ -469,7 +469,7 @@ export class AuditedPipeline extends Construct {
       tableDimension,
       expectedRunInterval,
       quarantineAlertRatio,
-      buckets: dedupe([...audited.slice(0, 3), trail.bucket, ...logBuckets]),
+      buckets: dedupe([...lakes.map((b) => b.bucket), trail.bucket, ...logBuckets]),
       keys,
       trailName: `${unique}-trail`,
       trailArn: trail.trailArn,

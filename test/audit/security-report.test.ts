@@ -21,7 +21,7 @@ const schema = TableSchema.of([
 ]);
 const env = { account: '111111111111', region: 'eu-west-1' };
 
-type Synthesized = { report: any; md: string; dir: string };
+type Synthesized = { report: any; md: string };
 
 function synth(build: (stack: Stack) => void, checks: any[] = [], legacyChecks: IPolicyValidationPluginBeta1[] = []): Synthesized {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sdl-report-'));
@@ -31,7 +31,7 @@ function synth(build: (stack: Stack) => void, checks: any[] = [], legacyChecks: 
   Validations.of(app).addPlugins(plugin);
   const assembly = app.synth();
   const file = plugin.writeReport(assembly.directory);
-  return { report: JSON.parse(fs.readFileSync(file, 'utf8')), md: fs.readFileSync(path.join(assembly.directory, SecurityReport.MARKDOWN_FILE_NAME), 'utf8'), dir };
+  return { report: JSON.parse(fs.readFileSync(file, 'utf8')), md: fs.readFileSync(path.join(assembly.directory, SecurityReport.MARKDOWN_FILE_NAME), 'utf8') };
 }
 
 function pipeline(stack: Stack): AuditedPipeline {

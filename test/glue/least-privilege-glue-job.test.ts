@@ -14,6 +14,23 @@ import { PolicyWorld } from '../kit/policy-kit';
 
 import { FIXTURE, env, jobStack, schema } from './fixtures/job-stack';
 
+/** A job reading a secret of the app that has no rotation schedule (argument --key). */
+function jobWithUnrotatedSecret(id: string, allowSecretsWithoutRotation: boolean): { app: App; stack: Stack } {
+  const app = new App();
+  const stack = new Stack(app, id, { env });
+  const curated = new SecureDeltaLakeBucket(stack, 'Curated');
+  new LeastPrivilegeGlueJob(stack, 'Ingest', {
+    source: { bucket: curated.bucket, prefix: 'in' },
+    target: curated,
+    tablePath: 't',
+    schema,
+    script: JobScript.fromAsset(FIXTURE),
+    secrets: { key: new secretsmanager.Secret(stack, 'S') },
+    allowSecretsWithoutRotation,
+  });
+  return { app, stack };
+}
+
 describe('LeastPrivilegeGlueJob with default configuration', () => {
   const { stack, curated, job } = jobStack('Job');
   const t = Template.fromStack(stack);
@@ -182,19 +199,7 @@ describe('LeastPrivilegeGlueJob with custom configuration', () => {
   });
 
   test('a secret without rotation is accepted only explicitly, with a warning', () => {
-    const app = new App();
-    const stack = new Stack(app, 'Unrotated', { env });
-    const curated = new SecureDeltaLakeBucket(stack, 'Curated');
-    const secret = new secretsmanager.Secret(stack, 'S');
-    new LeastPrivilegeGlueJob(stack, 'Ingest', {
-      source: { bucket: curated.bucket, prefix: 'in' },
-      target: curated,
-      tablePath: 't',
-      schema,
-      script: JobScript.fromAsset(FIXTURE),
-      secrets: { key: secret },
-      allowSecretsWithoutRotation: true,
-    });
+    const { app, stack } = jobWithUnrotatedSecret('Unrotated', true);
     app.synth();
     Annotations.fromStack(stack).hasWarning('/Unrotated/Ingest', Match.stringLikeRegexp('secrets without a rotation schedule: --key'));
   });
@@ -240,17 +245,7 @@ describe('LeastPrivilegeGlueJob fails on bad input', () => {
   });
 
   test('SDL-SEC-03: fails at synth when a secret of the app has no rotation schedule', () => {
-    const app = new App();
-    const stack = new Stack(app, 'NoRotation', { env });
-    const curated = new SecureDeltaLakeBucket(stack, 'Curated');
-    new LeastPrivilegeGlueJob(stack, 'Ingest', {
-      source: { bucket: curated.bucket, prefix: 'in' },
-      target: curated,
-      tablePath: 't',
-      schema,
-      script: JobScript.fromAsset(FIXTURE),
-      secrets: { key: new secretsmanager.Secret(stack, 'S') },
-    });
+    const { app } = jobWithUnrotatedSecret('NoRotation', false);
     expect(() => app.synth()).toThrow(/secrets --key have no rotation schedule; add one \(secret.addRotationSchedule\) or set allowSecretsWithoutRotation: true/);
   });
 

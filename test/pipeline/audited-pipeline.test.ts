@@ -482,9 +482,10 @@ describe('AuditedPipeline refuses bad compositions at synth', () => {
     expect(build({ tableName: 'X', alertEmails: ['nope'] })).toThrow(/AuditedPipeline: \d+ problems:\n- tableName 'X'[\s\S]*alertEmails: 'nope'/);
   });
 
-  test('the log-bucket guard knows the created trail bucket', () => {
-    const s = testStack('Own');
-    const p = new AuditedPipeline(s, 'P', { tableName: 'orders', schema: plain, trigger: PipelineTrigger.onDemand() });
-    expect(p.trailBucket).toBeInstanceOf(s3.Bucket);
+  test('fails when an additional audited bucket is another pipeline\'s trail bucket', () => {
+    const s = testStack('TrailAudited');
+    const first = new AuditedPipeline(s, 'First', { tableName: 'orders', schema: plain, trigger: PipelineTrigger.onDemand() });
+    new AuditedPipeline(s, 'Second', { tableName: 'refunds', schema: plain, trigger: PipelineTrigger.onDemand(), additionalAuditedBuckets: [first.trailBucket] });
+    expect(() => Template.fromStack(s)).toThrow(/additionalAuditedBuckets: TrailAudited\/First\/Trail\/Bucket receives server access logs or trail logs/);
   });
 });
