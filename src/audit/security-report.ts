@@ -14,7 +14,7 @@ import {
 import { IConstruct } from 'constructs';
 import { controlTestIndex } from './control-tests';
 import { EVIDENCE, Evidence, Facts, canRead } from './evidence';
-import { ModelResource, TemplateModel, allows, refId, render } from './template-model';
+import { ModelResource, TemplateModel, allows, refId } from './template-model';
 import { ControlVerification, SecurityControls } from '../controls/security-controls';
 
 /** Properties of a `SecurityReport`. */
