@@ -97,13 +97,13 @@ describe('LeastPrivilegeGlueJob with default configuration', () => {
   test('SDL-GLUE-02: the default script is the library\'s ingestion script, its modules passed as --extra-py-files', () => {
     expect(jobProps.Command.ScriptLocation).toMatch(/^s3:\/\/cdk-hnb659fds-assets-111111111111-eu-west-1\/[0-9a-f]{64}\.py$/);
     const extra = JSON.stringify(args['--extra-py-files']);
-    expect(extra.match(/\.py/g)).toHaveLength(5);
+    expect(extra.match(/\.py/g)).toHaveLength(6);
     const read = Object.values(t.findResources('AWS::IAM::ManagedPolicy'))
       .flatMap((p: any) => p.Properties.PolicyDocument.Statement)
       .filter((s: any) => JSON.stringify(s.Resource).includes('cdk-hnb659fds-assets'));
     expect(read).toHaveLength(1);
     expect(read[0].Action).toBe('s3:GetObject');
-    expect(read[0].Resource).toHaveLength(6);
+    expect(read[0].Resource).toHaveLength(7);
   });
 
   test('the script gets its source, table, schema and metrics namespace as arguments', () => {

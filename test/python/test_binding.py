@@ -41,7 +41,7 @@ def test_the_glue_job_runs_the_ingestion_script_shipped_in_the_wheel(template):
     job = next(iter(resources(template, "AWS::Glue::Job").values()))["Properties"]
     assert job["GlueVersion"] == "5.0" and job["ExecutionProperty"] == {"MaxConcurrentRuns": 1}
     assert job["DefaultArguments"]["--schema-hash"] == template["Outputs"]["SchemaHash"]["Value"]
-    assert len(job["DefaultArguments"]["--extra-py-files"].split(",")) == 5
+    assert len(job["DefaultArguments"]["--extra-py-files"].split(",")) == 6
 
 
 def test_grants_from_python_land_in_a_managed_policy_of_the_role(template):

@@ -28,13 +28,13 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator, Optional
 
 from sdl_adapters import MetricsSink, PseudonymKey, SourceFiles
 from sdl_csv import EMPTY_FILE, FileStats, fast_read, read_records
-from sdl_schema import Column, TableSchema
+from sdl_schema import TableSchema
+from sdl_validate import arrow_type, check_columns, jvm_format_columns, spark_ddl_type
 
 QUARANTINE, DATA, OUTCOME = "sdl-quarantine", "sdl-data", "sdl-outcome"
 
@@ -101,29 +101,12 @@ def paths(table_uri: str) -> dict[str, str]:
 # Parse stage: runs on executors, one source file's bytes at a time (mapInArrow).
 # ---------------------------------------------------------------------------------------------
 
-META = ["_sdl_summary", "_sdl_file", "_sdl_record", "_sdl_reason", "_sdl_pii_reason", "_sdl_raw"]
+META = ["_sdl_summary", "_sdl_file", "_sdl_record", "_sdl_reasons", "_sdl_raw"]
 
 
 def parse_stage_schema(schema: TableSchema) -> str:
-    cols = ", ".join(f"`{c.name}` string" for c in schema.columns)
-    return f"_sdl_summary boolean, _sdl_file int, _sdl_record long, _sdl_reason string, _sdl_pii_reason string, _sdl_raw string, {cols}"
-
-
-def _pii_checks(c: Column) -> Callable[[Optional[str]], Optional[str]]:
-    """Validation of a PII column, done before pseudonymization (its clear value never leaves this stage)."""
-    pattern = re.compile(f"(?:{c.constraints.pattern})") if c.constraints and c.constraints.pattern else None
-    allowed = set(c.constraints.allowed_values) if c.constraints and c.constraints.allowed_values else None
-
-    def check(v: Optional[str]) -> Optional[str]:
-        if v is None or v == "":
-            return None if c.nullable else f"NULL:{c.name}"
-        if pattern is not None and not pattern.fullmatch(v):
-            return f"PATTERN:{c.name}"
-        if allowed is not None and v not in allowed:
-            return f"NOT_ALLOWED:{c.name}"
-        return None
-
-    return check
+    cols = ", ".join(f"`{c.name}` {spark_ddl_type(c)}" for c in schema.columns)
+    return f"_sdl_summary boolean, _sdl_file int, _sdl_record long, _sdl_reasons string, _sdl_raw string, {cols}"
 
 
 def _hmac_sha256_hex(key: bytes) -> Callable[[bytes], str]:
@@ -148,42 +131,25 @@ def _hmac_sha256_hex(key: bytes) -> Callable[[bytes], str]:
 def make_parse_stage(schema: TableSchema, key: Optional[PseudonymKey], uri_to_id: dict[str, str], file_ids: list[str]):
     """The function mapInArrow runs: file bytes in, one row per record plus one summary row per file out.
 
+    A record's row has its typed values (PII pseudonymized), `_sdl_reasons` (its failed checks
+    joined with ",", null when it passed them all: see sdl_validate) and `_sdl_raw` (its raw text,
+    only when it failed; every record's when Spark still has to parse a date or timestamp column).
     `_sdl_file` is the index of the ledger's file id in `file_ids` (a small integer travels and is
-    cached cheaper than the id); `_sdl_summary` marks the file's summary row; `_sdl_reason` a
-    structural reason (the record could not be read as a row), `_sdl_pii_reason` the failed checks of
-    PII columns (made here, on clear values).
+    cached cheaper than the id). A file's summary row (`_sdl_summary`) has the number of records
+    read in `_sdl_record`, the file's problem in `_sdl_reasons` and its hash and blank lines in
+    `_sdl_raw` (JSON).
     """
     index_of = {fid: i for i, fid in enumerate(file_ids)}
     names = [c.name for c in schema.columns]
-    pii = [(i, c, _pii_checks(c)) for i, c in enumerate(schema.columns) if c.pii]
-    if pii and key is None:
+    types = [arrow_type(c) for c in schema.columns]
+    if any(c.pii for c in schema.columns) and key is None:
         raise ValueError("the schema has PII columns: a pseudonymization key is required")
     key_bytes = key.key if key is not None else b""
-
-    def pii_arrow(cols: list, pseudonym: Callable[[bytes], str]) -> Any:
-        """Check then pseudonymize the PII columns of an Arrow-read file, each distinct value once
-        (names, cities and the like repeat): the checks and HMAC depend on the value alone."""
-        import pyarrow as pa
-        import pyarrow.compute as pc
-
-        n = len(cols[0]) if cols else 0
-        reasons = None
-        for i, _c, check in pii:
-            encoded = cols[i].dictionary_encode()
-            distinct = encoded.dictionary.to_pylist()
-            hashed = pa.array([None if v == "" else pseudonym(v.encode("utf-8")) for v in distinct], pa.string())
-            problems = pa.array([check(v) for v in distinct], pa.string())
-            cols[i] = hashed.take(encoded.indices)
-            column_reasons = problems.take(encoded.indices)
-            if reasons is None:
-                reasons = column_reasons
-            else:  # join with "," where both failed
-                both = pc.and_(pc.is_valid(reasons), pc.is_valid(column_reasons))
-                reasons = pc.if_else(both, pc.binary_join_element_wise(reasons, column_reasons, ","), pc.coalesce(reasons, column_reasons))
-        return reasons if reasons is not None else pa.nulls(n, pa.string())
+    raw_for_all = bool(jvm_format_columns(schema))
 
     def stage(batches: Iterator[Any]) -> Iterator[Any]:
         import pyarrow as pa
+        import pyarrow.compute as pc
 
         width = len(names)
         pseudonym = _hmac_sha256_hex(key_bytes)  # made here: hash states do not travel to executors
@@ -195,13 +161,11 @@ def make_parse_stage(schema: TableSchema, key: Optional[PseudonymKey], uri_to_id
                 file_index = index_of[file_id]
                 fast = fast_read(content, names)
                 if fast is not None:
-                    # Arrow read the file: the columns stay Arrow arrays; only PII values go through Python.
-                    table, raw_arr, stats = fast
+                    # Arrow read the file: the columns stay Arrow arrays.
+                    table, raw, stats = fast
                     n = table.num_rows
-                    numbers = pa.array(range(1, n + 1), pa.int64())
-                    reason = pa.nulls(n, pa.string())
+                    structural = pa.nulls(n, pa.string())
                     cols = [table.column(j).combine_chunks() for j in range(width)]
-                    pii_reason = pii_arrow(cols, pseudonym) if pii else pa.nulls(n, pa.string())
                 else:
                     stats = FileStats()
                     numbers_l, reason_l, raw_l, rows = [], [], [], []
@@ -212,117 +176,61 @@ def make_parse_stage(schema: TableSchema, key: Optional[PseudonymKey], uri_to_id
                         rows.append(r.fields if r.fields is not None else (None,) * width)
                     n = len(numbers_l)
                     columns = [list(col) for col in zip(*rows)] if rows else [[] for _ in range(width)]
-                    numbers = pa.array(numbers_l, pa.int64())
-                    reason = pa.array(reason_l, pa.string())
-                    raw_arr = pa.array(raw_l, pa.string())
+                    structural = pa.array(reason_l, pa.string())
+                    raw = pa.array(raw_l, pa.string())
                     cols = [pa.array(col, pa.string()) for col in columns]
-                    # unreadable records have None fields: no pseudonym, no PII reason
-                    pii_reason = pii_arrow(cols, pseudonym) if pii else pa.nulls(n, pa.string())
                 if "#sha256:" in file_id and not file_id.endswith(stats.sha256):
                     raise RuntimeError("a source file changed after it was planned; its file id no longer matches its content")
+                # unreadable records have no fields: no value checks, their structural reason alone
+                typed, checked = check_columns(schema, cols, pc.is_null(structural), pseudonym)
+                reasons = pc.coalesce(structural, checked)
+                numbers = pa.array(range(1, n + 1), pa.int64()) if fast is not None else pa.array(numbers_l, pa.int64())
                 yield pa.RecordBatch.from_arrays(
-                    [pa.repeat(pa.scalar(False), n), pa.repeat(pa.scalar(file_index, pa.int32()), n), numbers, reason, pii_reason, raw_arr, *cols],
+                    [pa.repeat(pa.scalar(False), n), pa.repeat(pa.scalar(file_index, pa.int32()), n), numbers, reasons,
+                     raw if raw_for_all else pc.if_else(pc.is_valid(reasons), raw, pa.scalar(None, pa.string())), *typed],
                     names=META + names)
                 # the file's summary row
                 summary = json.dumps({"sha256": stats.sha256, "blank_lines": stats.blank_lines})
                 yield pa.RecordBatch.from_arrays(
                     [pa.array([True]), pa.array([file_index], pa.int32()), pa.array([stats.records], pa.int64()), pa.array([stats.problem], pa.string()),
-                     pa.nulls(1, pa.string()), pa.array([summary])] + [pa.nulls(1, pa.string()) for _ in range(width)],
+                     pa.array([summary])] + [pa.nulls(1, t) for t in types],
                     names=META + names)
 
     return stage
 
 
 # ---------------------------------------------------------------------------------------------
-# Validation stage: Spark SQL expressions on the string columns (runs in the JVM).
+# The JVM's part: the date and timestamp formats only Spark parses, the reasons as an array.
 # ---------------------------------------------------------------------------------------------
 
-def _sql_string(s: str) -> str:
-    return "'" + s.replace("\\", "\\\\").replace("'", "\\'") + "'"
+def finish_validation(parsed, schema: TableSchema):
+    """Add `_sdl_problem` (a summary row's file problem) and `_sdl_reasons` as an array of reason
+    codes (empty when the record is valid); parse the columns left to Spark (`jvm_format_columns`).
 
-
-def typed_and_checks(c: Column):
-    """(typed column expression, [(failure condition, reason code)]) for one non-PII column."""
+    The raw text stays with the records that failed (and the summary rows) only."""
     from pyspark.sql import functions as F
 
-    v = F.col(f"`{c.name}`")
-    empty = v.isNull() | (v == F.lit(""))
-    present = ~empty
-    checks = []
-    if not c.nullable:
-        checks.append((empty, f"NULL:{c.name}"))
-    if c.type == "string":
-        typed, ok = F.when(present, v), F.lit(True)
-    elif c.type in ("integer", "long"):
-        digits, spark_type = (10, "int") if c.type == "integer" else (19, "bigint")
-        typed = F.when(present, v.cast(spark_type))
-        ok = v.rlike(rf"^[+-]?[0-9]{{1,{digits}}}$") & v.cast(spark_type).isNotNull()
-    elif c.type == "decimal":
-        whole = c.precision - c.scale
-        frac = rf"(\.[0-9]{{1,{c.scale}}})?" if c.scale > 0 else ""
-        whole_re = rf"[0-9]{{1,{whole}}}" if whole > 0 else "0?"
-        typed = F.when(present, v.cast(f"decimal({c.precision},{c.scale})"))
-        ok = v.rlike(rf"^[+-]?{whole_re}{frac}$") & v.cast(f"decimal({c.precision},{c.scale})").isNotNull()
-    elif c.type == "boolean":
-        low = F.lower(v)
-        typed = F.when(present, low == F.lit("true"))
-        ok = low.isin("true", "false")
-    elif c.type == "date":
-        typed = F.when(present, F.to_date(v, c.format))
-        ok = F.to_date(v, c.format).isNotNull()
-    elif c.type == "timestamp":
-        typed = F.when(present, F.to_timestamp(v, c.format))
-        ok = F.to_timestamp(v, c.format).isNotNull()
-    else:  # the schema contract already rejects other types
-        raise ValueError(f"unknown type {c.type}")
-    checks.append((present & ~ok, f"TYPE:{c.name}"))
-    k = c.constraints
-    if k is not None:
-        if k.pattern is not None:
-            checks.append((present & ~v.rlike(f"^(?:{k.pattern})$"), f"PATTERN:{c.name}"))
-        if k.allowed_values is not None:
-            checks.append((present & ~v.isin(*k.allowed_values), f"NOT_ALLOWED:{c.name}"))
-        if k.minimum is not None:
-            checks.append((present & ok & (typed < F.lit(k.minimum)), f"BELOW_MINIMUM:{c.name}"))
-        if k.maximum is not None:
-            checks.append((present & ok & (typed > F.lit(k.maximum)), f"ABOVE_MAXIMUM:{c.name}"))
-    return typed, checks
-
-
-def validate(parsed, schema: TableSchema):
-    """Add `_sdl_reasons` (array of reason codes, empty when valid) and the typed columns.
-
-    The files' summary rows pass through (their reasons are meaningless and never read)."""
-    from pyspark.sql import functions as F
-
-    typed_cols = []
-    value_checks = []
+    jvm = {c.name for c in jvm_format_columns(schema)}
+    typed_cols, jvm_failures = [], []
     for c in schema.columns:
-        if c.pii:
-            typed_cols.append(F.col(f"`{c.name}`").alias(c.name))
-            continue
-        typed, checks = typed_and_checks(c)
-        typed_cols.append(typed.alias(c.name))
-        value_checks += checks
-    none = F.array().cast("array<string>")
-    value_reasons = F.array_compact(F.array(*[F.when(cond, F.lit(code)) for cond, code in value_checks])) if value_checks else none
-    pii_reasons = F.when(F.col("_sdl_pii_reason").isNotNull(), F.split(F.col("_sdl_pii_reason"), ",")).otherwise(none)
-    # The reasons array is built only for failing records: most records pass every check.
-    any_value_failure = F.lit(False)
-    for cond, _code in value_checks:
-        any_value_failure = any_value_failure | F.coalesce(cond, F.lit(False))
-    # A record that could not be read as a row has one structural reason; otherwise every failed check counts.
-    reasons = (F.when(F.col("_sdl_reason").isNotNull(), F.array(F.col("_sdl_reason")))
-               .when(F.col("_sdl_pii_reason").isNull() & ~any_value_failure, none)
-               .otherwise(F.concat(pii_reasons, value_reasons)))
-    # The raw text is kept for the quarantine only (and for the files' summary rows): the valid
-    # records, most of them, do not carry it into the cache.
-    keep_raw = F.col("_sdl_summary") | (F.size(reasons) > 0)
+        v = F.col(f"`{c.name}`")
+        if c.name in jvm:
+            value = F.to_date(v, c.format) if c.type == "date" else F.to_timestamp(v, c.format)
+            typed_cols.append(value.alias(c.name))
+            jvm_failures.append(F.when(v.isNotNull() & value.isNull(), F.lit(f"TYPE:{c.name}")))
+        else:
+            typed_cols.append(v.alias(c.name))
+    record = ~F.col("_sdl_summary")
+    text = F.col("_sdl_reasons")
+    if jvm_failures:
+        joined = F.concat_ws(",", text, *jvm_failures)
+        text = F.when(joined != F.lit(""), joined)
+    reasons = F.when(record & text.isNotNull(), F.split(text, ",")).otherwise(F.array().cast("array<string>"))
+    raw = F.when(F.col("_sdl_summary") | (F.size(reasons) > 0), F.col("_sdl_raw")) if jvm_failures else F.col("_sdl_raw")
     return parsed.select(
-        F.col("_sdl_summary"), F.col("_sdl_file"), F.col("_sdl_record"), F.col("_sdl_reason"),
-        F.when(keep_raw, F.col("_sdl_raw")).alias("_sdl_raw"),
-        reasons.alias("_sdl_reasons"),
-        *typed_cols,
+        F.col("_sdl_summary"), F.col("_sdl_file"), F.col("_sdl_record"),
+        F.when(F.col("_sdl_summary"), F.col("_sdl_reasons")).alias("_sdl_problem"),
+        raw.alias("_sdl_raw"), reasons.alias("_sdl_reasons"), *typed_cols,
     )
 
 
@@ -437,7 +345,7 @@ def run_ingestion(spark, cfg: IngestConfig) -> RunResult:
     else:
         raw_files = spark.createDataFrame([], "path string, content binary")
     parsed = raw_files.mapInArrow(make_parse_stage(cfg.schema, cfg.key, uri_to_id, file_ids), parse_stage_schema(cfg.schema))
-    validated = validate(parsed, cfg.schema).persist(StorageLevel.MEMORY_AND_DISK_DESER)
+    validated = finish_validation(parsed, cfg.schema).persist(StorageLevel.MEMORY_AND_DISK_DESER)
     try:
         is_record = ~F.col("_sdl_summary")
         is_file = F.col("_sdl_summary")
@@ -445,7 +353,7 @@ def run_ingestion(spark, cfg: IngestConfig) -> RunResult:
             F.sum(F.when(is_record, 1).otherwise(0)).alias("total"),
             F.sum(F.when(is_record & (F.size("_sdl_reasons") > 0), 1).otherwise(0)).alias("bad"),
             F.max(F.when(is_file, F.col("_sdl_record"))).alias("declared"),
-            F.max(F.when(is_file, F.col("_sdl_reason"))).alias("problem"),
+            F.max(F.col("_sdl_problem")).alias("problem"),
             F.max(F.when(is_file, F.col("_sdl_raw"))).alias("extra"),
         ).collect()
         for r in per_file:
