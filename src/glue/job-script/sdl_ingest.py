@@ -148,6 +148,7 @@ def make_parse_stage(schema: TableSchema, key: Optional[PseudonymKey], uri_to_id
     raw_for_all = bool(jvm_format_columns(schema))
 
     def stage(batches: Iterator[Any]) -> Iterator[Any]:
+        import numpy as np
         import pyarrow as pa
         import pyarrow.compute as pc
 
@@ -184,7 +185,7 @@ def make_parse_stage(schema: TableSchema, key: Optional[PseudonymKey], uri_to_id
                 # unreadable records have no fields: no value checks, their structural reason alone
                 typed, checked = check_columns(schema, cols, pc.is_null(structural), pseudonym)
                 reasons = pc.coalesce(structural, checked)
-                numbers = pa.array(range(1, n + 1), pa.int64()) if fast is not None else pa.array(numbers_l, pa.int64())
+                numbers = pa.array(np.arange(1, n + 1, dtype=np.int64)) if fast is not None else pa.array(numbers_l, pa.int64())
                 yield pa.RecordBatch.from_arrays(
                     [pa.repeat(pa.scalar(False), n), pa.repeat(pa.scalar(file_index, pa.int32()), n), numbers, reasons,
                      raw if raw_for_all else pc.if_else(pc.is_valid(reasons), raw, pa.scalar(None, pa.string())), *typed],
@@ -204,10 +205,10 @@ def make_parse_stage(schema: TableSchema, key: Optional[PseudonymKey], uri_to_id
 # ---------------------------------------------------------------------------------------------
 
 def finish_validation(parsed, schema: TableSchema):
-    """Add `_sdl_problem` (a summary row's file problem) and `_sdl_reasons` as an array of reason
-    codes (empty when the record is valid); parse the columns left to Spark (`jvm_format_columns`).
-
-    The raw text stays with the records that failed (and the summary rows) only."""
+    """Parse the columns left to Spark (`jvm_format_columns`), adding their failures to
+    `_sdl_reasons`, which stays text (null when the record is valid): the batch is cached in this
+    form, and an array column costs the cache far more. `_sdl_problem` is a summary row's file
+    problem. The raw text stays with the records that failed (and the summary rows) only."""
     from pyspark.sql import functions as F
 
     jvm = {c.name for c in jvm_format_columns(schema)}
@@ -220,16 +221,15 @@ def finish_validation(parsed, schema: TableSchema):
             jvm_failures.append(F.when(v.isNotNull() & value.isNull(), F.lit(f"TYPE:{c.name}")))
         else:
             typed_cols.append(v.alias(c.name))
-    record = ~F.col("_sdl_summary")
-    text = F.col("_sdl_reasons")
+    summary = F.col("_sdl_summary")
+    reasons = F.when(~summary, F.col("_sdl_reasons"))
+    raw = F.col("_sdl_raw")
     if jvm_failures:
-        joined = F.concat_ws(",", text, *jvm_failures)
-        text = F.when(joined != F.lit(""), joined)
-    reasons = F.when(record & text.isNotNull(), F.split(text, ",")).otherwise(F.array().cast("array<string>"))
-    raw = F.when(F.col("_sdl_summary") | (F.size(reasons) > 0), F.col("_sdl_raw")) if jvm_failures else F.col("_sdl_raw")
+        joined = F.concat_ws(",", reasons, *jvm_failures)
+        reasons = F.when(~summary & (joined != F.lit("")), joined)
+        raw = F.when(summary | reasons.isNotNull(), raw)
     return parsed.select(
-        F.col("_sdl_summary"), F.col("_sdl_file"), F.col("_sdl_record"),
-        F.when(F.col("_sdl_summary"), F.col("_sdl_reasons")).alias("_sdl_problem"),
+        summary, F.col("_sdl_file"), F.col("_sdl_record"), F.when(summary, F.col("_sdl_reasons")).alias("_sdl_problem"),
         raw.alias("_sdl_raw"), reasons.alias("_sdl_reasons"), *typed_cols,
     )
 
@@ -351,7 +351,7 @@ def run_ingestion(spark, cfg: IngestConfig) -> RunResult:
         is_file = F.col("_sdl_summary")
         per_file = validated.groupBy("_sdl_file").agg(
             F.sum(F.when(is_record, 1).otherwise(0)).alias("total"),
-            F.sum(F.when(is_record & (F.size("_sdl_reasons") > 0), 1).otherwise(0)).alias("bad"),
+            F.sum(F.when(is_record & F.col("_sdl_reasons").isNotNull(), 1).otherwise(0)).alias("bad"),
             F.max(F.when(is_file, F.col("_sdl_record"))).alias("declared"),
             F.max(F.col("_sdl_problem")).alias("problem"),
             F.max(F.when(is_file, F.col("_sdl_raw"))).alias("extra"),
@@ -374,11 +374,11 @@ def run_ingestion(spark, cfg: IngestConfig) -> RunResult:
         records = validated.filter(is_record)
 
         # 1. quarantine: the batch's first commit; its metadata names the batch's files (the plan)
-        quarantine = records.filter(F.size("_sdl_reasons") > 0).select(
+        quarantine = records.filter(F.col("_sdl_reasons").isNotNull()).select(
             F.lit(batch).cast("long").alias("batch"),
             source_file.alias("source_file"),
             F.col("_sdl_record").alias("record_number"),
-            F.col("_sdl_reasons").alias("reasons"),
+            F.split(F.col("_sdl_reasons"), ",").alias("reasons"),
             (F.lit(None).cast("string") if cfg.redact_quarantine else F.col("_sdl_raw")).alias("raw_record"),
             F.lit(cfg.run_id).alias("run_id"),
             F.lit(now).cast("timestamp").alias("quarantined_at"),
@@ -392,7 +392,7 @@ def run_ingestion(spark, cfg: IngestConfig) -> RunResult:
                        F.col("_sdl_record").alias("_sdl_record_number")]
             if key_version is not None:
                 lineage.append(F.lit(key_version).alias("_sdl_key_version"))
-            data = records.filter(F.size("_sdl_reasons") == 0).select(*[F.col(f"`{c.name}`") for c in cfg.schema.columns], *lineage)
+            data = records.filter(F.col("_sdl_reasons").isNull()).select(*[F.col(f"`{c.name}`") for c in cfg.schema.columns], *lineage)
             _append(data, p["data"], DATA, batch, {**meta, "step": "data"})
         _maybe_crash(cfg, "data")
     finally:

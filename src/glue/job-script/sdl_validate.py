@@ -109,15 +109,20 @@ def jvm_format_columns(schema: TableSchema) -> list[Column]:
     return [c for c in schema.columns if c.type in ("date", "timestamp") and arrow_format(c.format) is None]
 
 
-def _per_distinct(values: Any, fn: Callable[[Any], Any], out_type: Any) -> Any:
-    """fn applied to the distinct values of a string or binary array (names, countries and the like
-    repeat), each value's result put back in its places; null stays null. `fn` maps a sequence of
-    values to a sequence of results (a `map` keeps the loop in C)."""
-    import pyarrow as pa
+class _Distinct:
+    """The distinct values of a string column, found once for its pattern check and its pseudonyms
+    (names, countries and the like repeat: each distinct value is checked and hashed once)."""
 
-    encoded = values.dictionary_encode()  # nulls stay in the indices, never in the dictionary
-    distinct = encoded.dictionary.to_numpy(zero_copy_only=False)
-    return pa.array(list(fn(distinct)), out_type).take(encoded.indices)
+    def __init__(self, values: Any):
+        self.encoded = values.dictionary_encode()  # nulls stay in the indices, never in the dictionary
+
+    def map(self, fn: Callable[[Any], Any], out_type: Any, as_bytes: bool = False) -> Any:
+        """fn over the distinct values (str, or bytes), each result put back in its value's places.
+        `fn` maps a sequence of values to a sequence of results (a `map` keeps the loop in C)."""
+        import pyarrow as pa
+
+        distinct = self.encoded.dictionary.cast(pa.binary()) if as_bytes else self.encoded.dictionary
+        return pa.array(list(fn(distinct.to_numpy(zero_copy_only=False))), out_type).take(self.encoded.indices)
 
 
 def _int_values(c: Column, v: Any, well_formed: Any) -> tuple[Any, Any]:
@@ -198,9 +203,10 @@ def check_columns(schema: TableSchema, cols: list, readable: Any, pseudonym: Opt
             typed = pc.if_else(present, v, pa.scalar(None, pa.string()))
         if ok is not None:
             fail(pc.and_(present, pc.invert(ok)), f"TYPE:{c.name}")
+        distinct = _Distinct(v) if c.pii or (k is not None and k.pattern is not None) else None
         if k is not None and k.pattern is not None:
             pattern = re.compile(f"(?:{k.pattern})")
-            matches = _per_distinct(v, lambda distinct: map(bool, map(pattern.fullmatch, distinct)), pa.bool_())
+            matches = distinct.map(lambda values: map(bool, map(pattern.fullmatch, values)), pa.bool_())
             fail(pc.and_(present, pc.invert(matches)), f"PATTERN:{c.name}")
         if k is not None and k.allowed_values is not None:
             fail(pc.and_(present, pc.invert(pc.is_in(v, value_set=pa.array(list(k.allowed_values), pa.string())))), f"NOT_ALLOWED:{c.name}")
@@ -211,7 +217,7 @@ def check_columns(schema: TableSchema, cols: list, readable: Any, pseudonym: Opt
         if c.pii:
             if pseudonym is None:
                 raise ValueError("the schema has PII columns: a pseudonymization key is required")
-            typed = _per_distinct(typed.cast(pa.binary()), lambda distinct: map(pseudonym, distinct), pa.string())
+            typed = pc.if_else(present, distinct.map(lambda values: map(pseudonym, values), pa.string(), as_bytes=True), pa.scalar(None, pa.string()))
         typed_cols.append(typed)
     reasons = pa.nulls(n, pa.string())
     for f in failures:
