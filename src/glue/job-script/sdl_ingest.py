@@ -268,11 +268,25 @@ def _ledger_schema():
     ])
 
 
-def _append(df, path: str, app_id: str, batch: int, metadata: dict) -> None:
-    (df.write.format("delta").mode("append")
-     .option("txnAppId", app_id).option("txnVersion", batch)
-     .option("userMetadata", json.dumps(metadata, sort_keys=True))
-     .save(path))
+def _append(df, path: str, app_id: str, batch: int, metadata: dict, table_properties: Optional[dict] = None) -> None:
+    """An idempotent Delta append; `table_properties` apply when the write creates the table (Delta
+    ignores them on an existing table)."""
+    writer = (df.write.format("delta").mode("append")
+              .option("txnAppId", app_id).option("txnVersion", batch)
+              .option("userMetadata", json.dumps(metadata, sort_keys=True)))
+    for k, v in (table_properties or {}).items():
+        writer = writer.option(k, v)
+    writer.save(path)
+
+
+def data_table_properties(schema: TableSchema, lineage: list[str]) -> dict:
+    """No min/max statistics on pseudonyms: HMAC output is uniformly random, so a file's range spans
+    nearly all values and prunes nothing, while collecting it costs every write. Every other column,
+    lineage included, keeps its statistics. Boolean columns cannot be listed (Delta refuses the
+    property with DELTA_COLUMN_DATA_SKIPPING_NOT_SUPPORTED_TYPE; min/max would not prune them either)."""
+    if not any(c.pii for c in schema.columns):
+        return {}
+    return {"delta.dataSkippingStatsColumns": ",".join([c.name for c in schema.columns if not c.pii and c.type != "boolean"] + lineage)}
 
 
 def _normalize(uri: str) -> str:
@@ -393,7 +407,8 @@ def run_ingestion(spark, cfg: IngestConfig) -> RunResult:
             if key_version is not None:
                 lineage.append(F.lit(key_version).alias("_sdl_key_version"))
             data = records.filter(F.col("_sdl_reasons").isNull()).select(*[F.col(f"`{c.name}`") for c in cfg.schema.columns], *lineage)
-            _append(data, p["data"], DATA, batch, {**meta, "step": "data"})
+            _append(data, p["data"], DATA, batch, {**meta, "step": "data"},
+                    data_table_properties(cfg.schema, [c for c in data.columns if c.startswith("_sdl_")]))
         _maybe_crash(cfg, "data")
     finally:
         validated.unpersist()
