@@ -15,8 +15,9 @@ anything reaches the JVM. The checks, per column, in this order:
 
 A date or timestamp format is a Spark datetime pattern. The patterns made of `yyyy`, `MM`, `dd`,
 `HH`, `mm`, `ss` and literal separators are checked here; any other pattern is left to Spark's own
-`to_date`/`to_timestamp` in the JVM (`jvm_format_columns`), with the same reason code. A test
-compares these checks with Spark's casts and parsers on tricky values.
+`to_date`/`to_timestamp` in the JVM (`jvm_format_columns`), with the same reason code (listed
+after the record's other reasons). A test compares these checks with Spark's casts and parsers on
+tricky values.
 """
 from __future__ import annotations
 
