@@ -144,6 +144,22 @@ def _int_values(c: Column, v: Any, well_formed: Any) -> tuple[Any, Any]:
     return values, pc.fill_null(in_range, False)
 
 
+def _bound(c: Column, bound: float) -> Any:
+    """A minimum or maximum as a scalar to compare a column's typed values with: for a decimal
+    column an exact decimal when Arrow can compare the two exactly (38 digits), else a double,
+    which is how Spark compares a decimal with a number."""
+    import pyarrow as pa
+
+    if c.type != "decimal":
+        return pa.scalar(bound)
+    exact = Decimal(repr(bound))
+    _sign, digits, exponent = exact.as_tuple()
+    scale, whole = max(-exponent, 0), max(len(digits) + exponent, 1)
+    if max(c.precision - c.scale, whole) + max(c.scale, scale) <= 38:
+        return pa.scalar(exact, pa.decimal128(whole + scale, scale))
+    return pa.scalar(float(bound))
+
+
 def check_columns(schema: TableSchema, cols: list, readable: Any, pseudonym: Optional[Callable[[bytes], str]]) -> tuple[list, Any]:
     """Check every column of one batch of records; return (typed columns, reasons).
 
@@ -213,8 +229,7 @@ def check_columns(schema: TableSchema, cols: list, readable: Any, pseudonym: Opt
             fail(pc.and_(present, pc.invert(pc.is_in(v, value_set=pa.array(list(k.allowed_values), pa.string())))), f"NOT_ALLOWED:{c.name}")
         for bound, code, compare in ((k.minimum if k else None, "BELOW_MINIMUM", pc.less), (k.maximum if k else None, "ABOVE_MAXIMUM", pc.greater)):
             if bound is not None:
-                limit = pa.scalar(Decimal(repr(bound)), pa.decimal128(38, 10)) if c.type == "decimal" else pa.scalar(bound)
-                fail(pc.fill_null(compare(typed, limit), False), f"{code}:{c.name}")
+                fail(pc.fill_null(compare(typed, _bound(c, bound)), False), f"{code}:{c.name}")
         if c.pii:
             if pseudonym is None:
                 raise ValueError("the schema has PII columns: a pseudonymization key is required")

@@ -136,3 +136,12 @@ def test_decimal_bounds_compare_exactly():
                                   ["0.1", "0.0999999999", "0.1000000001"])
     assert typed == [Decimal("0.1000000000"), Decimal("0.0999999999"), Decimal("0.1000000001")]
     assert reasons == [None, "BELOW_MINIMUM:v", None]
+
+
+def test_bounds_beyond_exact_decimal_reach_compare_as_doubles_and_do_not_fail_the_job():
+    _, reasons = arrow_values({"type": "decimal", "precision": 38, "scale": 38, "constraints": {"minimum": 0.1, "maximum": 0.9}},
+                              [".05", "0.5", "0.95"])
+    assert reasons == ["BELOW_MINIMUM:v", None, "ABOVE_MAXIMUM:v"]
+    _, reasons = arrow_values({"type": "decimal", "precision": 12, "scale": 2, "constraints": {"minimum": -1e30, "maximum": 1e30}},
+                              ["5.00", "-3"])
+    assert reasons == [None, None]
