@@ -243,7 +243,8 @@ def _read_ledger(spark, ledger_path: str) -> list[dict]:
 
     if not DeltaTable.isDeltaTable(spark, ledger_path):
         return []
-    return [r.asDict() for r in spark.read.format("delta").load(ledger_path).collect()]
+    # the two columns the plan needs (the ledger grows by a row per file per batch)
+    return [r.asDict() for r in spark.read.format("delta").load(ledger_path).select("batch", "file_id").collect()]
 
 
 def _ledger_schema():
