@@ -145,3 +145,22 @@ def test_bounds_beyond_exact_decimal_reach_compare_as_doubles_and_do_not_fail_th
     _, reasons = arrow_values({"type": "decimal", "precision": 12, "scale": 2, "constraints": {"minimum": -1e30, "maximum": 1e30}},
                               ["5.00", "-3"])
     assert reasons == [None, None]
+
+
+def test_timestamps_reach_the_table_as_written_in_utc_from_both_paths(spark, tmp_path):
+    from sdl_adapters import JsonMetricsSink, LocalSourceFiles
+    from sdl_ingest import IngestConfig, paths, run_ingestion
+
+    schema = TableSchema.from_columns([
+        {"name": "at", "type": "timestamp"},  # checked in Arrow
+        {"name": "at_ms", "type": "timestamp", "format": "yyyy-MM-dd HH:mm:ss.SSS", "nullable": True},  # parsed by Spark
+    ])
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "a.csv").write_text("at,at_ms\n2026-03-29 01:30:00,2026-03-29 01:30:00.125\n2026-02-30 00:00:00,\n")
+    cfg = IngestConfig(source=LocalSourceFiles(str(tmp_path / "in")), table_uri=str(tmp_path / "t"), schema=schema,
+                       metrics=JsonMetricsSink(str(tmp_path / "m.jsonl"), "T"), run_id="r", max_quarantine_ratio=1.0)
+    r = run_ingestion(spark, cfg)
+    assert (r.valid, r.quarantined) == (1, 1)
+    rows = spark.read.format("delta").load(paths(cfg.table_uri)["data"]).selectExpr("cast(at as string)", "cast(at_ms as string)").collect()
+    # 01:30 on the night Europe's clocks go forward: a UTC session keeps it as written
+    assert [tuple(x) for x in rows] == [("2026-03-29 01:30:00", "2026-03-29 01:30:00.125")]
