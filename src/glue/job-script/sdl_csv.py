@@ -130,19 +130,26 @@ _FIELD = r'(?:"(?:[^"\r\n]|"")*"|[^",\r\n]*)'
 _WELL_QUOTED_LINE = "^" + _FIELD + r"(?:," + _FIELD + r")*\r?\n?$"
 
 
-def _lines(text: Any) -> Any:
-    """The physical lines of a UTF-8 text (an Arrow buffer), each with its line end, as an Arrow
-    string array that shares the text's memory (no Python object per line)."""
+def _line_offsets(text: Any) -> Any:
+    """Where each physical line of a UTF-8 text (an Arrow buffer) starts, and where the last ends."""
     import numpy as np
-    import pyarrow as pa
 
     if text.size >= 2 ** 31:
         raise ValueError("a source file of 2 GiB or more cannot be read in one piece")
     data = np.frombuffer(text, np.uint8)
     ends = np.flatnonzero(data == 10) + 1
     tail = [text.size] if text.size and data[-1] != 10 else []
-    offsets = np.concatenate(([0], ends, tail)).astype(np.int32)
-    return pa.Array.from_buffers(pa.string(), len(offsets) - 1, [None, pa.py_buffer(offsets), text])
+    return np.concatenate(([0], ends, tail)).astype(np.int32)
+
+
+def _lines(text: Any, offsets: Any) -> Any:
+    """The lines between consecutive offsets, each with its line end, as an Arrow string array that
+    shares the text's memory (no Python object per line). The array starts at offset 0 of its own
+    buffer: kernels mishandle a slice of an array made from buffers (see the README's design notes)."""
+    import pyarrow as pa
+
+    start = int(offsets[0])
+    return pa.Array.from_buffers(pa.string(), len(offsets) - 1, [None, pa.py_buffer(offsets - start), text.slice(start)])
 
 
 def fast_read(data: bytes, columns: list[str]):
@@ -183,7 +190,8 @@ def fast_read(data: bytes, columns: list[str]):
     if table.column_names != columns:
         return None
     text = pa.py_buffer(body)
-    lines = _lines(text)
+    offsets = _line_offsets(text)
+    lines = _lines(text, offsets)
     if table.num_rows + 1 != len(lines):
         return None
     if b'"' in body:
@@ -191,6 +199,4 @@ def fast_read(data: bytes, columns: list[str]):
         if not pc.all(pc.match_substring_regex(quoted, _WELL_QUOTED_LINE)).as_py():
             return None
     stats.records = table.num_rows
-    # the records' raw text as an array of its own (kernels mishandle a slice of an array made from buffers)
-    header_end = body.find(b"\n") + 1 or len(body)
-    return table, _lines(text.slice(header_end)), stats
+    return table, _lines(text, offsets[1:]), stats  # the records: every line but the header
