@@ -21,6 +21,7 @@ tricky values.
 """
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from decimal import Decimal
@@ -46,6 +47,7 @@ class ArrowFormat:
     fields: tuple  # (start, length, arrow component function name)
 
 
+@functools.lru_cache(maxsize=None)
 def arrow_format(spark_pattern: str) -> Optional[ArrowFormat]:
     """The fixed-width subset of Spark datetime patterns, or None (Spark parses those in the JVM).
 
@@ -183,6 +185,7 @@ def check_columns(schema: TableSchema, cols: list, readable: Any, pseudonym: Opt
         if not c.nullable:
             fail(pc.invert(present), f"NULL:{c.name}")
         k = c.constraints
+        af = arrow_format(c.format) if c.type in ("date", "timestamp") else None
         typed: Any
         ok: Any = None  # the well-typed present values (None: every present value)
         if c.type == "string":
@@ -203,8 +206,7 @@ def check_columns(schema: TableSchema, cols: list, readable: Any, pseudonym: Opt
             low = pc.utf8_lower(v)
             ok = pc.fill_null(pc.is_in(low, value_set=pa.array(["true", "false"])), False)
             typed = pc.if_else(ok, pc.equal(low, "true"), pa.scalar(None, pa.bool_()))
-        elif arrow_format(c.format) is not None:  # date or timestamp in a fixed-width format
-            af = arrow_format(c.format)
+        elif af is not None:  # date or timestamp in a fixed-width format
             shaped = pc.fill_null(pc.match_substring_regex(v, af.regex), False)
             candidates = pc.if_else(shaped, v, pa.scalar(None, pa.string()))
             parsed = pc.strptime(candidates, format=af.strptime, unit="s", error_is_null=True)
