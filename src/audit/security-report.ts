@@ -204,9 +204,12 @@ export class SecurityReport implements IPolicyValidationPlugin {
   }
 }
 
-/** Acknowledgments recorded in the tree, with path, id and reason. */
-function acknowledgmentsOf(root: IConstruct): Array<{ id: string; reason: string; path: string }> {
-  const out: Array<{ id: string; reason: string; path: string }> = [];
+/** An acknowledgment recorded in the tree: the rule id, its reason and the construct's path. */
+type Ack = { id: string; reason: string; path: string };
+
+/** Acknowledgments recorded in the tree. */
+function acknowledgmentsOf(root: IConstruct): Ack[] {
+  const out: Ack[] = [];
   for (const c of root.node.findAll()) {
     for (const m of c.node.metadata) {
       if (m.type !== Validations.ACKNOWLEDGED_RULES_METADATA_KEY || !m.data) continue;
@@ -235,8 +238,6 @@ function constructLocator(root: IConstruct): (templatePath: string | undefined, 
   }
   return (templatePath, logicalId) => index.get(`${path.basename(templatePath ?? '')}|${logicalId ?? ''}`);
 }
-
-type Ack = { id: string; reason: string; path: string };
 
 type PathOf = (templatePath: string | undefined, logicalId: string) => string | undefined;
 
