@@ -368,15 +368,16 @@ def run_ingestion(spark, cfg: IngestConfig) -> RunResult:
             F.sum(F.when(is_record, 1).otherwise(0)).alias("total"),
             F.sum(F.when(is_record & F.col("_sdl_reasons").isNotNull(), 1).otherwise(0)).alias("bad"),
             F.max(F.when(is_file, F.col("_sdl_record"))).alias("declared"),
-            F.max(F.col("_sdl_problem")).alias("problem"),
-            F.max(F.when(is_file, F.col("_sdl_raw"))).alias("extra"),
+            # the summary row's text: a list (hash aggregation; a string max would sort every row)
+            F.collect_list(F.when(is_file, F.struct(F.col("_sdl_problem").alias("problem"), F.col("_sdl_raw").alias("extra")))).alias("summary"),
         ).collect()
         for r in per_file:
             fid = file_ids[r["_sdl_file"]]
-            if r["total"] != r["declared"]:
+            if r["total"] != r["declared"] or len(r["summary"]) != 1:
                 raise RuntimeError(f"reconciliation failed for {fid}: {r['declared']} records read, {r['total']} accounted for")
-            extra = json.loads(r["extra"])
-            files.append(FileResult(fid, r["total"], r["total"] - r["bad"], r["bad"], extra["blank_lines"], r["problem"], extra["sha256"]))
+            summary = r["summary"][0]
+            extra = json.loads(summary["extra"])
+            files.append(FileResult(fid, r["total"], r["total"] - r["bad"], r["bad"], extra["blank_lines"], summary["problem"], extra["sha256"]))
         missing = {fid for fid, _ in batch_files} - {f.file_id for f in files}
         if missing:
             raise RuntimeError(f"{len(missing)} file(s) of the batch could not be read")
