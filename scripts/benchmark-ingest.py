@@ -6,12 +6,16 @@ Generates N rows of a customers table (7 columns, 2 of them PII, about 0.5% inva
 over several CSV files, then times, alternately and after a warm-up on a small file set:
   (a) the full ingestion: strict CSV reading, validation, pseudonymization, quarantine, ledger,
       three Delta commits;
-  (b) the baseline: Spark's CSV reader with the same typed schema, one Delta append, no validation.
+  (b) the baseline: Spark's CSV reader with the same typed schema, one Delta append, no validation;
+  (c) the protocol floor: the baseline's rows written under the ingestion's commit protocol (an
+      empty quarantine commit, the rows, a ledger row per file: three idempotent Delta appends), no
+      validation. (c)/(b) is what the protocol alone costs; (a)/(c) what validation costs on top.
 Each is timed twice per round: into new tables (the first load), and into tables that already
 hold a small earlier batch (the steady state of an incremental pipeline; the earlier batch is
 written untimed). What is timed is the wall-clock of each call, Spark session already up, output
-on local disk. It prints rows/s for both and the ratio (a)/(b) of the medians, and of the fastest
-runs (the least disturbed by other load); the project's goal is 1.2 or less.
+on local disk. It prints rows/s for each, the ratio (a)/(b) of the medians and of the fastest runs
+(the least disturbed by other load), and the same ratios for (c); the project's goal for (a)/(b) is
+1.2 or less.
 """
 from __future__ import annotations
 
@@ -104,6 +108,24 @@ def baseline(spark, src: str, out: str, earlier: str = "") -> float:
     return time.perf_counter() - t
 
 
+def protocol_floor(spark, src: str, out: str, earlier: str = "") -> float:
+    """(c): the baseline's load as the ingestion commits a batch, without reading, checking or caching."""
+    shutil.rmtree(out, ignore_errors=True)
+
+    def load(folder: str, batch: int) -> None:
+        rows = spark.read.schema(BASELINE_DDL).option("header", True).option("dateFormat", "yyyy-MM-dd").csv(folder)
+        ledger = spark.createDataFrame([(batch, name) for name in sorted(os.listdir(folder))], "batch long, file_id string")
+        for table, frame in (("quarantine", rows.limit(0)), ("data", rows), ("_ingest_log", ledger)):
+            (frame.write.format("delta").mode("append").option("txnAppId", f"floor-{table}").option("txnVersion", batch)
+             .save(os.path.join(out, table)))
+
+    if earlier:
+        load(earlier, 1)
+    t = time.perf_counter()
+    load(src, 2)
+    return time.perf_counter() - t
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--rows", type=int, default=1_000_000)
@@ -118,20 +140,25 @@ def main() -> None:
         spark = local_session("sdl-benchmark")
         baseline(spark, warm, os.path.join(work, "wb"))
         validated(spark, warm, os.path.join(work, "wv"))
-        times: dict[str, list[float]] = {"a-new": [], "b-new": [], "a-existing": [], "b-existing": []}
+        protocol_floor(spark, warm, os.path.join(work, "wc"))
+        runs = {"a": validated, "b": baseline, "c": protocol_floor}
+        times: dict[str, list[float]] = {f"{k}-{t}": [] for t in ("new", "existing") for k in "abc"}
         for i in range(args.repeat):
-            times["b-new"].append(baseline(spark, src, os.path.join(work, f"b{i}")))
-            times["a-new"].append(validated(spark, src, os.path.join(work, f"a{i}")))
-            times["b-existing"].append(baseline(spark, src, os.path.join(work, f"be{i}"), earlier=warm))
-            times["a-existing"].append(validated(spark, src, os.path.join(work, f"ae{i}"), earlier=warm))
+            for tables, earlier in (("new", ""), ("existing", warm)):
+                for k in "bac":
+                    times[f"{k}-{tables}"].append(runs[k](spark, src, os.path.join(work, f"{k}-{tables}-{i}"), earlier=earlier))
         print(f"rows: {args.rows} in {args.files} files, {args.repeat} alternating runs each (median), local[2]")
+        labels = {"a": "validated ingest", "b": "baseline typed load", "c": "protocol floor"}
         for tables in ("new", "existing"):
-            a, b = times[f"a-{tables}"], times[f"b-{tables}"]
-            ta, tb = statistics.median(a), statistics.median(b)
             print(f"into {tables} tables:")
-            print(f"  (a) validated ingest: {ta:.2f} s, {args.rows / ta:,.0f} rows/s   runs: {', '.join(f'{x:.2f}' for x in a)}")
-            print(f"  (b) baseline typed load: {tb:.2f} s, {args.rows / tb:,.0f} rows/s   runs: {', '.join(f'{x:.2f}' for x in b)}")
-            print(f"  ratio (a)/(b): {ta / tb:.2f} (goal: 1.2 or less); of the fastest runs: {min(a) / min(b):.2f}")
+            for k in "abc":
+                t = times[f"{k}-{tables}"]
+                print(f"  ({k}) {labels[k]}: {statistics.median(t):.2f} s, {args.rows / statistics.median(t):,.0f} rows/s   runs: {', '.join(f'{x:.2f}' for x in t)}")
+            a, b, c = (times[f"{k}-{tables}"] for k in "abc")
+            ratio = lambda x, y: f"{statistics.median(x) / statistics.median(y):.2f}; of the fastest runs: {min(x) / min(y):.2f}"
+            print(f"  ratio (a)/(b): {ratio(a, b)} (goal: 1.2 or less)")
+            print(f"  ratio (c)/(b), the protocol alone: {ratio(c, b)}")
+            print(f"  ratio (a)/(c), validation on top of the protocol: {ratio(a, c)}")
         spark.stop()
     finally:
         shutil.rmtree(work, ignore_errors=True)
