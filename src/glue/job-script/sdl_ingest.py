@@ -373,7 +373,9 @@ def run_ingestion(spark, cfg: IngestConfig) -> RunResult:
         ).collect()
         for r in per_file:
             fid = file_ids[r["_sdl_file"]]
-            if r["total"] != r["declared"] or len(r["summary"]) != 1:
+            if len(r["summary"]) != 1:
+                raise RuntimeError(f"reconciliation failed for {fid}: {len(r['summary'])} summary rows, one expected")
+            if r["total"] != r["declared"]:
                 raise RuntimeError(f"reconciliation failed for {fid}: {r['declared']} records read, {r['total']} accounted for")
             summary = r["summary"][0]
             extra = json.loads(summary["extra"])
