@@ -88,11 +88,16 @@ def arrow_format(spark_pattern: str) -> Optional[ArrowFormat]:
     return ArrowFormat("^" + "".join(regex) + "$", "".join(fmt), tuple(fields))
 
 
+def parsed_by_spark(c: Column) -> bool:
+    """A date or timestamp column whose format only Spark parses (see the module docstring)."""
+    return c.type in ("date", "timestamp") and arrow_format(c.format) is None
+
+
 def arrow_type(c: Column) -> Any:
     """The Arrow type of a column's typed values (as Spark reads it back from the parse stage)."""
     import pyarrow as pa
 
-    if c.type in ("date", "timestamp") and arrow_format(c.format) is None:
+    if parsed_by_spark(c):
         return pa.string()  # parsed by Spark in the JVM
     return {
         "string": pa.string(), "integer": pa.int32(), "long": pa.int64(), "boolean": pa.bool_(), "date": pa.date32(),
@@ -101,15 +106,15 @@ def arrow_type(c: Column) -> Any:
 
 
 def spark_ddl_type(c: Column) -> str:
-    if c.type in ("date", "timestamp") and arrow_format(c.format) is None:
+    if parsed_by_spark(c):
         return "string"
     return {"string": "string", "integer": "int", "long": "bigint", "boolean": "boolean", "date": "date",
             "timestamp": "timestamp"}.get(c.type) or f"decimal({c.precision},{c.scale})"
 
 
 def jvm_format_columns(schema: TableSchema) -> list[Column]:
-    """The date and timestamp columns whose format only Spark parses (see the module docstring)."""
-    return [c for c in schema.columns if c.type in ("date", "timestamp") and arrow_format(c.format) is None]
+    """The date and timestamp columns whose format only Spark parses."""
+    return [c for c in schema.columns if parsed_by_spark(c)]
 
 
 class _Distinct:
