@@ -1,7 +1,10 @@
-import { App, Aws, CfnCondition, Fn, Stack } from 'aws-cdk-lib';
+import { App, Aws, CfnCondition, Fn, Stack, Tags } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import { PolicyWorld } from './policy-kit';
 import { resolveStacks } from './resolve';
 
@@ -155,5 +158,104 @@ describe('KMS requests', () => {
       resource: `${world.bucketArn(bucket)}/k`,
       context: { 's3:x-amz-server-side-encryptoin': 'aws:kms' },
     })).rejects.toThrow(/ignores context keys .*encryptoin/);
+  });
+});
+
+
+describe('principal tags', () => {
+  // A bucket in one stack admits, on one prefix, only principals tagged grant=true; the roles live in another stack.
+  const app = new App();
+  const data = new Stack(app, 'TagData', { env });
+  const compute = new Stack(app, 'TagCompute', { env });
+  const bucket = new s3.Bucket(data, 'B');
+  bucket.addToResourcePolicy(new iam.PolicyStatement({
+    effect: iam.Effect.DENY,
+    principals: [new iam.AnyPrincipal()],
+    actions: ['s3:GetObject'],
+    resources: [bucket.arnForObjects('fenced/*')],
+    conditions: { StringNotEqualsIfExists: { 'aws:PrincipalTag/sdl-grant-x': 'true' }, BoolIfExists: { 'aws:PrincipalIsAWSService': 'false' } },
+  }));
+  const tagged = new iam.Role(compute, 'Tagged', { assumedBy: new iam.AccountRootPrincipal() });
+  const untagged = new iam.Role(compute, 'Untagged', { assumedBy: new iam.AccountRootPrincipal() });
+  const user = new iam.User(compute, 'TaggedUser');
+  Tags.of(tagged).add('sdl-grant-x', 'true');
+  Tags.of(user).add('sdl-grant-x', 'true');
+  for (const p of [tagged, untagged, user]) bucket.grantRead(p);
+  const world = PolicyWorld.of(data, compute);
+  const object = `${world.bucketArn(bucket)}/fenced/file.csv`;
+  const userArn = world.template(compute).getAtt(compute.getLogicalId(user.node.defaultChild as iam.CfnUser), 'Arn');
+
+  test('the tags of a role or user of the world are read from its resolved Tags', () => {
+    expect(world.principalTagsOf(world.roleArn(tagged))).toEqual({ 'sdl-grant-x': 'true' });
+    expect(world.principalTagsOf(userArn)).toEqual({ 'sdl-grant-x': 'true' });
+    expect(world.principalTagsOf(world.roleArn(untagged))).toEqual({});
+    expect(world.principalTagsOf('arn:aws:iam::111111111111:role/not-in-the-world')).toBeUndefined();
+  });
+
+  test('a tagged role or user is admitted by aws:PrincipalTag, an untagged one is denied', async () => {
+    expect(await world.decide({ principal: world.roleArn(tagged), action: 's3:GetObject', resource: object })).toBe('Allowed');
+    expect(await world.decide({ principal: userArn, action: 's3:GetObject', resource: object })).toBe('Allowed');
+    expect(await world.decide({ principal: world.roleArn(untagged), action: 's3:GetObject', resource: object })).toBe('ExplicitlyDenied');
+    expect(await world.decide({ principal: world.roleArn(untagged), action: 's3:GetObject', resource: `${world.bucketArn(bucket)}/open/file.csv` })).toBe('Allowed');
+  });
+
+  test('the tags come from the principal, not from its policies: explicit identity policies keep them', async () => {
+    const identityPolicies = [{ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: '*' }] }];
+    expect(await world.decide({ principal: world.roleArn(tagged), action: 's3:GetObject', resource: object, identityPolicies })).toBe('Allowed');
+    expect(await world.decide({ principal: 'arn:aws:iam::111111111111:role/stranger', action: 's3:GetObject', resource: object, identityPolicies })).toBe('ExplicitlyDenied');
+  });
+
+  test('the request context wins over the tags (a removed tag, a forged one)', async () => {
+    expect(await world.decide({ principal: world.roleArn(tagged), action: 's3:GetObject', resource: object, context: { 'aws:PrincipalTag/sdl-grant-x': undefined } })).toBe('ExplicitlyDenied');
+    expect(await world.decide({ principal: world.roleArn(untagged), action: 's3:GetObject', resource: object, context: { 'aws:PrincipalTag/sdl-grant-x': 'true' } })).toBe('Allowed');
+  });
+});
+
+describe('resource policies of secrets, topics and alarms', () => {
+  const app = new App();
+  const stack = new Stack(app, 'Res', { env });
+  const secret = new secretsmanager.Secret(stack, 'S');
+  const reader = new iam.Role(stack, 'Reader', { assumedBy: new iam.AccountRootPrincipal() });
+  const other = new iam.Role(stack, 'Other', { assumedBy: new iam.AccountRootPrincipal() });
+  secret.grantRead(reader);
+  secret.grantRead(other);
+  secret.addToResourcePolicy(new iam.PolicyStatement({
+    effect: iam.Effect.DENY,
+    principals: [new iam.AnyPrincipal()],
+    actions: ['secretsmanager:GetSecretValue'],
+    resources: ['*'],
+    conditions: { ArnNotEquals: { 'aws:PrincipalArn': reader.roleArn } },
+  }));
+  const topic = new sns.Topic(stack, 'T');
+  const alarm = new cloudwatch.Alarm(stack, 'A', {
+    metric: new cloudwatch.Metric({ namespace: 'N', metricName: 'M' }),
+    threshold: 1,
+    evaluationPeriods: 1,
+  });
+  topic.addToResourcePolicy(new iam.PolicyStatement({
+    principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+    actions: ['sns:Publish'],
+    resources: [topic.topicArn],
+    conditions: { ArnEquals: { 'aws:SourceArn': alarm.alarmArn } },
+  }));
+  const world = PolicyWorld.of(stack);
+  const t = world.template(stack);
+  const secretArn = t.ref(stack.getLogicalId(secret.node.defaultChild as secretsmanager.CfnSecret));
+  const topicArn = t.ref(stack.getLogicalId(topic.node.defaultChild as sns.CfnTopic));
+  const alarmArn = t.getAtt(stack.getLogicalId(alarm.node.defaultChild as cloudwatch.CfnAlarm), 'Arn');
+
+  test('the secret\'s resource policy is found by its ARN and decides', async () => {
+    expect(world.resourcePolicyOf(secretArn)?.Statement).toHaveLength(1);
+    expect(await world.decide({ principal: world.roleArn(reader), action: 'secretsmanager:GetSecretValue', resource: secretArn })).toBe('Allowed');
+    expect(await world.decide({ principal: world.roleArn(other), action: 'secretsmanager:GetSecretValue', resource: secretArn })).toBe('ExplicitlyDenied');
+    expect(world.resourcePolicyOf('arn:aws:secretsmanager:eu-west-1:111111111111:secret:unknown-AbCdEf')).toBeUndefined();
+  });
+
+  test('an alarm ARN has the form CloudWatch gives it, and the topic policy admits that alarm only', async () => {
+    expect(alarmArn).toMatch(/^arn:aws:cloudwatch:eu-west-1:111111111111:alarm:Res-A[0-9A-F]+$/);
+    expect(world.resourcePolicyOf(topicArn)?.Statement).toHaveLength(1);
+    const publish = (sourceArn: string) => world.decide({ principal: 'cloudwatch.amazonaws.com', action: 'sns:Publish', resource: topicArn, context: { 'aws:SourceArn': sourceArn } });
+    expect(await publish(alarmArn)).toBe('Allowed');
+    expect(await publish(`${alarmArn}-other`)).toBe('ImplicitlyDenied');
   });
 });

@@ -36,7 +36,8 @@ export interface AccessRequest {
   readonly resource: string;
   /**
    * Request context. The kit fills the principal keys (`aws:PrincipalArn`, `aws:PrincipalAccount`,
-   * `aws:PrincipalIsAWSService`, `aws:PrincipalServiceName`), `aws:SecureTransport: true` and, for KMS
+   * `aws:PrincipalIsAWSService`, `aws:PrincipalServiceName`), `aws:PrincipalTag/<key>` for each tag
+   * of a role or user of the world (its resolved `Tags`), `aws:SecureTransport: true` and, for KMS
    * actions, `kms:CallerAccount`;
    * what is given here wins. A key set to `undefined` is removed (an absent header).
    */
@@ -160,6 +161,22 @@ export class PolicyWorld {
     return docs;
   }
 
+  /**
+   * The tags of a role or user of the world (its resolved `Tags` property), or `undefined` when the
+   * principal is not a role or user of the world. IAM sets them as `aws:PrincipalTag/<key>`.
+   */
+  public principalTagsOf(principalArn: string): { [key: string]: string } | undefined {
+    for (const type of ['AWS::IAM::Role', 'AWS::IAM::User']) {
+      for (const { template, logicalId, properties } of this.resourcesOfType(type)) {
+        if (template.getAtt(logicalId, 'Arn') !== principalArn) continue;
+        const tags: { [key: string]: string } = {};
+        for (const t of properties.Tags ?? []) tags[t.Key] = String(t.Value);
+        return tags;
+      }
+    }
+    return undefined;
+  }
+
   /** The resource policy that governs a resource ARN, if the world defines one. */
   public resourcePolicyOf(resourceArn: string): PolicyDocument | undefined {
     if (resourceArn.startsWith(`arn:${PARTITION}:s3:::`)) {
@@ -176,7 +193,10 @@ export class PolicyWorld {
       return found?.properties.PolicyDocument;
     }
     if (resourceArn.includes(':secretsmanager:')) {
-      const found = this.resourcesOfType('AWS::SecretsManager::ResourcePolicy').find((x) => x.properties.SecretId === resourceArn);
+      // SecretId is the secret's ARN (a Ref) or its name; a secret's ARN is its name and six random characters.
+      const name = resourceArn.match(/:secret:(.+)-[A-Za-z0-9]{6}$/)?.[1];
+      const found = this.resourcesOfType('AWS::SecretsManager::ResourcePolicy')
+        .find((x) => x.properties.SecretId === resourceArn || (name !== undefined && x.properties.SecretId === name));
       return found?.properties.ResourcePolicy;
     }
     return undefined;
@@ -209,6 +229,7 @@ export class PolicyWorld {
       if (principalAccount) ctx['aws:PrincipalAccount'] = principalAccount;
       // KMS sets kms:CallerAccount on every request.
       if (principalAccount && req.action.startsWith('kms:')) ctx['kms:CallerAccount'] = principalAccount;
+      for (const [key, value] of Object.entries(this.principalTagsOf(req.principal) ?? {})) ctx[`aws:PrincipalTag/${key}`] = value;
     }
     for (const [k, v] of Object.entries(req.context ?? {})) {
       if (v === undefined) delete ctx[k];

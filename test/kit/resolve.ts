@@ -234,6 +234,10 @@ export class ResolvedTemplate {
         const name = literal(p.TrailName) ?? `${this.stackName}-${id}`;
         return { type: r.Type, ref: name, attributes: { Arn: arn('cloudtrail', `trail/${name}`) } };
       }
+      case 'AWS::CloudWatch::Alarm': {
+        const name = literal(p.AlarmName) ?? `${this.stackName}-${id}`;
+        return { type: r.Type, ref: name, attributes: { Arn: arn('cloudwatch', `alarm:${name}`) } };
+      }
       case 'AWS::Events::Rule': {
         const name = literal(p.Name) ?? `${this.stackName}-${id}`.slice(0, 64);
         return { type: r.Type, ref: name, attributes: { Arn: arn('events', `rule/${name}`) } };
