@@ -1,9 +1,12 @@
+import { createHash } from 'crypto';
 import { Annotations, Duration, Lazy, Names, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct, IConstruct } from 'constructs';
 import { logAccessInto } from '../private/access-logs';
+import { administratorArnProblems, administratorsOf } from '../private/administrators';
+import { denyConfigurationChanges, denySseC, OBJECT_ACTIONS, OBJECT_READ_ACTIONS, OBJECT_WRITE_ACTIONS } from '../private/bucket-guards';
 import { acknowledge, ReasonedPolicy } from '../private/compliance';
 import { granteeIdentity, managedPolicyFor } from '../private/grants';
 import { denyGrantsOutsideAwsServices } from '../private/keys';
@@ -153,6 +156,19 @@ export interface SecureDeltaLakeBucketProps {
   readonly breakGlassRole?: iam.IRole;
 
   /**
+   * Principals that may change the bucket's configuration (policy, public access, encryption,
+   * versioning, lifecycle, replication, logging, ownership, exports, object lock,
+   * notifications), besides the stack's CloudFormation execution role, which is always admitted
+   * so that deployments keep working. IAM role or user ARNs; wildcards are allowed after `role/`
+   * (for IAM Identity Center roles). Everyone else is denied by the bucket policy, whatever their
+   * IAM policies say; the account root can always repair a bucket policy (the break-glass path).
+   *
+   * @default - the stack's CloudFormation execution role only (a stack whose synthesizer has none
+   * must name its administrators)
+   */
+  readonly administratorArns?: string[];
+
+  /**
    * Removal policy of the bucket, its key and its access-log bucket. Destroying data takes this
    * explicit prop.
    *
@@ -198,36 +214,18 @@ export interface ISecureDeltaLakeBucket extends IConstruct {
   grantDeltaRead(grantee: iam.IGrantable, tablePath: string): iam.Grant;
   /** Write access to a Delta table. */
   grantDeltaWrite(grantee: iam.IGrantable, tablePath: string, options?: DeltaWriteOptions): iam.Grant;
+  /** Deny reads and writes under a prefix to every principal not granted them on it (a PII zone). */
+  restrictToGrantees(prefix: string): void;
 }
 
-/** Data-plane actions the perimeter denies to every principal outside the allow-list. */
-const DATA_PLANE_ACTIONS = [
-  's3:GetObject',
-  's3:GetObjectVersion',
-  's3:GetObjectAttributes',
-  's3:GetObjectVersionAttributes',
-  's3:GetObjectTagging',
-  's3:GetObjectVersionTagging',
-  's3:PutObject',
-  's3:PutObjectTagging',
-  's3:PutObjectVersionTagging',
-  's3:PutObjectRetention',
-  's3:PutObjectLegalHold',
-  's3:DeleteObject',
-  's3:DeleteObjectVersion',
-  's3:DeleteObjectTagging',
-  's3:DeleteObjectVersionTagging',
-  's3:RestoreObject',
-  's3:AbortMultipartUpload',
-  's3:ListMultipartUploadParts',
-  's3:ListBucket',
-  's3:ListBucketVersions',
-  's3:ListBucketMultipartUploads',
-  's3:ReplicateObject',
-  's3:ReplicateDelete',
-  's3:ReplicateTags',
-  's3:BypassGovernanceRetention',
-];
+/** One grant of a prefix: who, and whether it reads or writes. */
+interface GrantRecord {
+  readonly root: string;
+  readonly principal: IConstruct;
+  readonly arn: string;
+  readonly read: boolean;
+  readonly write: boolean;
+}
 
 /**
  * An S3 bucket for a Delta Lake zone whose bucket policy, not only IAM, enforces encryption with
@@ -268,6 +266,11 @@ export class SecureDeltaLakeBucket extends Construct implements ISecureDeltaLake
   public readonly zone: LakeZone;
 
   private readonly allowedPrincipalArns: string[] = [];
+  /** Roles that reach every object of the bucket for the bucket's own sake (replication, auto-delete, break-glass). */
+  private readonly bucketRoleArns: string[] = [];
+  private readonly administrators: string[];
+  private readonly grants: GrantRecord[] = [];
+  private readonly fences: string[] = [];
   private readonly tableRoots: string[] = [];
   private readonly objectLock?: ObjectLockOptions;
   /** One customer-managed policy per grantee, with the reason of each statement it holds. */
@@ -291,6 +294,7 @@ export class SecureDeltaLakeBucket extends Construct implements ISecureDeltaLake
     v.positiveDuration('noncurrentVersionExpiration', props.noncurrentVersionExpiration);
     v.positiveDuration('abortIncompleteMultipartUploadAfter', props.abortIncompleteMultipartUploadAfter);
     v.positiveDuration('accessLogRetention', props.accessLogRetention);
+    for (const problem of administratorArnProblems('administratorArns', props.administratorArns)) v.add(problem);
     v.check(!autoDeleteObjects || removalPolicy === RemovalPolicy.DESTROY,
       'autoDeleteObjects needs removalPolicy: RemovalPolicy.DESTROY (got ' + removalPolicy + '); set both to destroy data, or neither');
     if (props.replication) {
@@ -308,6 +312,7 @@ export class SecureDeltaLakeBucket extends Construct implements ISecureDeltaLake
 
     this.zone = zone;
     this.objectLock = props.objectLock;
+    this.administrators = administratorsOf(this, 'SecureDeltaLakeBucket', props.administratorArns);
 
     // Encryption key: ours with rotation, or the user's (with warnings when it is weaker).
     if (props.encryptionKey) {
@@ -373,6 +378,7 @@ export class SecureDeltaLakeBucket extends Construct implements ISecureDeltaLake
       acknowledge(created, 'accessLogBucketNoObjectLock');
       // Object-level monitoring of the log bucket too (EventBridge, without the L2's notifications Lambda).
       (created.node.defaultChild as s3.CfnBucket).notificationConfiguration = { eventBridgeConfiguration: { eventBridgeEnabled: true } };
+      denyConfigurationChanges(created, this.administrators);
       logBucket = created;
       this.accessLogBucket = created;
     }
@@ -429,13 +435,19 @@ export class SecureDeltaLakeBucket extends Construct implements ISecureDeltaLake
 
     // The roles CDK itself adds to reach the data are admitted by the perimeter.
     if (autoDeleteObjects) {
-      this.admitCdkProviderRole('Custom::S3AutoDeleteObjectsCustomResourceProvider');
+      const providerRole = this.cdkProviderRoleArn('Custom::S3AutoDeleteObjectsCustomResourceProvider');
+      this.bucketRoleArns.push(providerRole);
+      // Before it empties the bucket, CDK's handler adds a deny of new uploads to the bucket policy.
+      this.administrators.push(providerRole);
     }
-    if (replicationRole) this.allowedPrincipalArns.push(replicationRole.roleArn);
-    if (props.breakGlassRole) this.allowedPrincipalArns.push(props.breakGlassRole.roleArn);
+    if (replicationRole) this.bucketRoleArns.push(replicationRole.roleArn);
+    if (props.breakGlassRole) this.bucketRoleArns.push(props.breakGlassRole.roleArn);
+    this.allowedPrincipalArns.push(...this.bucketRoleArns);
 
     this.addEncryptionDenies(bucket);
+    denySseC(bucket);
     this.addDataPerimeter(bucket);
+    denyConfigurationChanges(bucket, this.administrators);
   }
 
   /**
@@ -447,7 +459,7 @@ export class SecureDeltaLakeBucket extends Construct implements ISecureDeltaLake
    */
   public grantRead(grantee: iam.IGrantable, prefix: string): iam.Grant {
     const root = normalizePrefix('prefix', prefix);
-    return this.grantStatements(grantee, [
+    return this.grantStatements(grantee, root, { read: true, write: false }, [
       this.listStatement(root),
       new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [this.bucket.arnForObjects(`${root}/*`)] }),
       this.keyStatement(['kms:Decrypt']),
@@ -465,7 +477,7 @@ export class SecureDeltaLakeBucket extends Construct implements ISecureDeltaLake
    */
   public grantWrite(grantee: iam.IGrantable, prefix: string): iam.Grant {
     const root = normalizePrefix('prefix', prefix);
-    return this.grantStatements(grantee, [
+    return this.grantStatements(grantee, root, { read: false, write: true }, [
       new iam.PolicyStatement({ actions: ['s3:PutObject', 's3:AbortMultipartUpload'], resources: [this.bucket.arnForObjects(`${root}/*`)] }),
       this.keyStatement(['kms:GenerateDataKey', 'kms:Decrypt']),
     ], `write-only access to objects under ${root}/`);
@@ -480,7 +492,7 @@ export class SecureDeltaLakeBucket extends Construct implements ISecureDeltaLake
    */
   public grantDeltaRead(grantee: iam.IGrantable, tablePath: string): iam.Grant {
     const root = this.registerTable(tablePath);
-    return this.grantStatements(grantee, [
+    return this.grantStatements(grantee, root, { read: true, write: false }, [
       this.listStatement(root),
       new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [this.bucket.arnForObjects(`${root}/*`)] }),
       this.keyStatement(['kms:Decrypt']),
@@ -518,7 +530,7 @@ export class SecureDeltaLakeBucket extends Construct implements ISecureDeltaLake
     if (maintenance === DeltaMaintenance.VACUUM) {
       statements.push(new iam.PolicyStatement({ actions: ['s3:DeleteObject'], resources: [this.bucket.arnForObjects(`${root}/*`)] }));
     }
-    return this.grantStatements(grantee, statements, `Delta table ${root}: read the log, write data files and commits${maintenance === DeltaMaintenance.VACUUM ? ', delete data files (VACUUM)' : ''}`);
+    return this.grantStatements(grantee, root, { read: true, write: true }, statements, `Delta table ${root}: read the log, write data files and commits${maintenance === DeltaMaintenance.VACUUM ? ', delete data files (VACUUM)' : ''}`);
   }
 
   private listStatement(root: string): iam.PolicyStatement {
@@ -556,9 +568,13 @@ export class SecureDeltaLakeBucket extends Construct implements ISecureDeltaLake
    * Put the statements into a customer-managed policy of the grantee (one per grantee and bucket,
    * in the grantee's stack), and admit the grantee through the data perimeter.
    */
-  private grantStatements(grantee: iam.IGrantable, statements: iam.PolicyStatement[], reason: string): iam.Grant {
+  private grantStatements(grantee: iam.IGrantable, root: string, access: { read: boolean; write: boolean },
+    statements: iam.PolicyStatement[], reason: string): iam.Grant {
     const identity = granteeIdentity(grantee, 'SecureDeltaLakeBucket');
     this.admit(identity.construct, identity.arn);
+    const record: GrantRecord = { root, principal: identity.construct, arn: identity.arn, ...access };
+    this.grants.push(record);
+    for (const fence of this.fences.filter((f) => prefixesOverlap(f, root))) this.admitThroughFence(fence, record);
     let policy = this.accessPolicies.get(identity.construct);
     if (!policy) {
       policy = managedPolicyFor(identity, `SecureDeltaLakeAccess${Names.uniqueId(this)}`, `cdk-secure-delta-lake: access to ${this.node.path}`);
@@ -628,13 +644,89 @@ export class SecureDeltaLakeBucket extends Construct implements ISecureDeltaLake
     if (!this.allowedPrincipalArns.includes(entry)) this.allowedPrincipalArns.push(entry);
   }
 
-  private admitCdkProviderRole(providerId: string): void {
+  private cdkProviderRoleArn(providerId: string): string {
     const provider = Stack.of(this).node.tryFindChild(providerId) as any;
     const roleArn: string | undefined = provider?.roleArn;
     if (!roleArn) {
       throw new Error(`SecureDeltaLakeBucket: cannot find the role of CDK's ${providerId}, which must reach the data; this aws-cdk-lib version is not supported with autoDeleteObjects`);
     }
-    if (!this.allowedPrincipalArns.includes(roleArn)) this.allowedPrincipalArns.push(roleArn);
+    return roleArn;
+  }
+
+  /**
+   * Deny every read under `prefix` to principals not granted a read of it (or of a prefix above
+   * or below it) by this construct, and every write to principals not granted a write, whatever
+   * their IAM policies say. For zones that hold PII in clear: the raw CSV files and the
+   * quarantine. A broad policy (`s3:*`, a read-only policy) on a principal that the data
+   * perimeter admits does not reach a fenced prefix.
+   *
+   * Grantees of the bucket's own stack are named by ARN; grantees of other stacks are admitted by
+   * a tag that the grant puts on their role or user (`aws:PrincipalTag`), since naming their ARN
+   * would tie the stacks in a cycle. A principal that may tag itself (`iam:TagRole`) can therefore
+   * admit itself: keep tagging rights with the administrators.
+   *
+   * @param prefix a key prefix such as `landing/customers` (no wildcards, no leading slash)
+   */
+  public restrictToGrantees(prefix: string): void {
+    const root = normalizePrefix('prefix', prefix);
+    if (Token.isUnresolved(root)) {
+      throw new Error('SecureDeltaLakeBucket: restrictToGrantees needs a literal prefix (got a token); the fence is written into the bucket policy at synth');
+    }
+    if (this.fences.includes(root)) return;
+    this.fences.push(root);
+    for (const g of this.grants.filter((x) => prefixesOverlap(root, x.root))) this.admitThroughFence(root, g);
+    const tag = this.fenceTag(root);
+    const fenced = (read: boolean) => Lazy.list({
+      produce: () => {
+        const named = this.grants
+          .filter((g) => (read ? g.read : g.write) && prefixesOverlap(root, g.root) && this.namedByArn(g))
+          .map((g) => g.arn);
+        const arns = [...new Set([...named, ...this.bucketRoleArns])];
+        // An empty list is not valid IAM: the account root (which the fence need not stop) stands in.
+        return arns.length > 0 ? arns : [Stack.of(this).formatArn({ service: 'iam', region: '', resource: 'root' })];
+      },
+    });
+    const suffix = createHash('sha256').update(root).digest('hex').slice(0, 8).toUpperCase();
+    for (const read of [true, false]) {
+      this.bucket.addToResourcePolicy(new iam.PolicyStatement({
+        sid: `Fence${read ? 'Reads' : 'Writes'}${suffix}`,
+        effect: iam.Effect.DENY,
+        principals: [new iam.AnyPrincipal()],
+        actions: read ? OBJECT_READ_ACTIONS : OBJECT_WRITE_ACTIONS,
+        resources: [this.bucket.arnForObjects(`${root}/*`)],
+        conditions: {
+          BoolIfExists: { 'aws:PrincipalIsAWSService': 'false' },
+          ArnNotLikeIfExists: { 'aws:PrincipalArn': fenced(read) },
+          StringNotEqualsIfExists: { [`aws:PrincipalTag/${tag}`]: [read ? 'read' : 'write', 'read-write'] },
+        },
+      }));
+    }
+  }
+
+  /** Whether the fence names a grantee by ARN (its own stack, or a literal ARN) rather than by tag. */
+  private namedByArn(g: GrantRecord): boolean {
+    return !Token.isUnresolved(g.arn) || Stack.of(g.principal) === Stack.of(this);
+  }
+
+  /** The tag key that admits grantees of other stacks through the fence of one prefix. */
+  private fenceTag(root: string): string {
+    const hash = createHash('sha256').update(`${Names.uniqueId(this)}/${root}`).digest('hex').slice(0, 16);
+    return `cdk-secure-delta-lake:fence:${hash}`;
+  }
+
+  /** Tag a grantee of another stack so that the fence of `root` admits it for what it was granted. */
+  private admitThroughFence(root: string, g: GrantRecord): void {
+    if (this.namedByArn(g)) return;
+    const cfn = g.principal.node.defaultChild;
+    if (!(cfn instanceof iam.CfnRole) && !(cfn instanceof iam.CfnUser)) {
+      throw new Error(`SecureDeltaLakeBucket: ${g.principal.node.path} is granted '${g.root}', which lies in the restricted prefix '${root}', ` +
+        'but it is neither a role nor a user created in this app, so the bucket policy can neither name nor tag it; create it in the bucket\'s stack or import it by a literal ARN');
+    }
+    const key = this.fenceTag(root);
+    const current = cfn.tags.tagValues()[key];
+    // One tag per fence: 'read', 'write', or 'read-write' when granted both.
+    const wants = new Set([...(current ?? '').split('-').filter((x) => x), ...(g.read ? ['read'] : []), ...(g.write ? ['write'] : [])]);
+    cfn.tags.setTag(key, ['read', 'write'].filter((x) => wants.has(x)).join('-'));
   }
 
   /**
@@ -662,16 +754,16 @@ export class SecureDeltaLakeBucket extends Construct implements ISecureDeltaLake
   }
 
   /**
-   * Data-plane actions are denied to every principal outside the allow-list, whatever its IAM
-   * policies say. AWS service principals carry no principal ARN and pass (data-perimeter pattern);
-   * bucket-policy management is never denied (the break-glass path).
+   * Every object action is denied to every principal outside the allow-list, whatever its IAM
+   * policies say. AWS service principals carry no principal ARN and pass (data-perimeter pattern).
+   * Configuration changes are denied separately, to all but the administrators.
    */
   private addDataPerimeter(bucket: s3.Bucket): void {
     bucket.addToResourcePolicy(new iam.PolicyStatement({
       sid: 'DataPerimeter',
       effect: iam.Effect.DENY,
       principals: [new iam.AnyPrincipal()],
-      actions: DATA_PLANE_ACTIONS,
+      actions: OBJECT_ACTIONS,
       resources: [bucket.bucketArn, bucket.arnForObjects('*')],
       conditions: {
         ArnNotLikeIfExists: {

@@ -8,7 +8,7 @@
  */
 import { App, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { DeltaMaintenance, SecureDeltaLakeBucket } from '../../src';
+import { DeltaMaintenance, LakeZone, SecureDeltaLakeBucket } from '../../src';
 import { Decision, PolicyWorld } from '../kit/policy-kit';
 
 const env = { account: '111111111111', region: 'eu-west-1' };
@@ -29,6 +29,14 @@ lake.grantDeltaWrite(janitor, 'tables/orders', { maintenance: DeltaMaintenance.V
 raw.grantRead(reader, 'landing/customers');
 const producer = new iam.Role(stack, 'Producer', { assumedBy: new iam.AccountRootPrincipal() });
 raw.grantWrite(producer, 'landing/customers');
+// A principal inside the perimeter (granted another prefix) that someone gave a broad read-only policy.
+const insider = new iam.Role(stack, 'Insider', { assumedBy: new iam.AccountRootPrincipal() });
+raw.grantRead(insider, 'landing/orders');
+insider.addManagedPolicy(new iam.ManagedPolicy(stack, 'ReadOnly', {
+  statements: [new iam.PolicyStatement({ actions: ['s3:Get*', 's3:List*', 'kms:Decrypt'], resources: ['*'] })],
+}));
+// The raw CSV files of customers hold PII in clear: only their grantees reach them.
+raw.restrictToGrantees('landing/customers');
 
 const world = PolicyWorld.of(stack);
 const bucketArn = world.bucketArn(lake.bucket);
@@ -127,11 +135,43 @@ describe('SecureDeltaLakeBucket policy behaviour', () => {
     expect(await s3req(a, 's3:ListBucket', bucketArn)).toBe('ExplicitlyDenied');
   });
 
-  test('bucket-policy management stays open to administrators (the break-glass path)', async () => {
-    const a = world.roleArn(admin);
-    for (const action of ['s3:PutBucketPolicy', 's3:GetBucketPolicy', 's3:DeleteBucketPolicy']) {
-      expect(await s3req(a, action, bucketArn)).toBe('Allowed');
+  // A broad role must not be able to remove the perimeter, switch off versioning or replicate the data away.
+  const CONFIGURATION_CHANGES = [
+    's3:PutBucketPolicy', 's3:DeleteBucketPolicy', 's3:PutBucketPublicAccessBlock', 's3:PutEncryptionConfiguration',
+    's3:PutBucketVersioning', 's3:PutLifecycleConfiguration', 's3:PutReplicationConfiguration', 's3:PutBucketLogging',
+    's3:PutBucketOwnershipControls', 's3:PutInventoryConfiguration', 's3:PutAnalyticsConfiguration', 's3:PutMetricsConfiguration',
+    's3:PutBucketObjectLockConfiguration', 's3:PutBucketNotification', 's3:PutBucketAcl', 's3:PutBucketTagging',
+    's3:PutIntelligentTieringConfiguration', 's3:CreateBucketMetadataTableConfiguration', 's3:DeleteBucket',
+  ];
+  test.each(CONFIGURATION_CHANGES)('SDL-S3-03: %s is denied to a same-account role with s3:*, and allowed to the deployment role', async (action) => {
+    expect(await s3req(world.roleArn(admin), action, bucketArn)).toBe('ExplicitlyDenied');
+    const deployer = 'arn:aws:iam::111111111111:role/cdk-hnb659fds-cfn-exec-role-111111111111-eu-west-1';
+    const r = await world.decide({
+      principal: deployer,
+      action,
+      resource: bucketArn,
+      identityPolicies: [{ Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] }],
+    });
+    expect(r).toBe('Allowed');
+  });
+
+  test('SDL-S3-03: reading the configuration stays open to IAM (the deny covers changes only)', async () => {
+    for (const action of ['s3:GetBucketPolicy', 's3:GetBucketVersioning', 's3:GetEncryptionConfiguration']) {
+      expect(await s3req(world.roleArn(admin), action, bucketArn)).toBe('Allowed');
     }
+  });
+
+  test('SDL-S3-03: every object read is in the perimeter, replication and batch-replication reads included', async () => {
+    const a = world.roleArn(admin);
+    for (const action of ['s3:GetObjectVersionForReplication', 's3:GetObjectVersion', 's3:GetObjectAttributes', 's3:GetObjectAcl', 's3:InitiateReplication', 's3:ReplicateObject']) {
+      expect(await s3req(a, action, table('part-0.parquet'))).toBe('ExplicitlyDenied');
+    }
+  });
+
+  test('SDL-S3-04: an upload with a customer-provided key (SSE-C) is denied, even to a granted writer', async () => {
+    const granted = world.roleArn(writer);
+    expect(await put(granted, table('part-1.parquet'), {}, { 's3:x-amz-server-side-encryption-customer-algorithm': 'AES256' })).toBe('ExplicitlyDenied');
+    expect(await put(granted, table('part-1.parquet'))).toBe('Allowed');
   });
 
   test('SDL-S3-03: another account is denied, even with s3:* of its own', async () => {
@@ -174,8 +214,9 @@ describe('SecureDeltaLakeBucket policy behaviour', () => {
     const r = world.roleArn(reader);
     expect(await s3req(r, 's3:GetObject', `${rawArn}/landing/customers/2026-11-27.csv`)).toBe('Allowed');
     expect(await s3req(r, 's3:GetObject', `${rawArn}/landing/orders/2026-11-27.csv`)).toBe('ImplicitlyDenied');
-    expect(await s3req(r, 's3:PutObject', `${rawArn}/landing/customers/2026-11-27.csv`)).toBe('ImplicitlyDenied');
-    expect(await s3req(r, 's3:DeleteObject', `${rawArn}/landing/customers/2026-11-27.csv`)).toBe('ImplicitlyDenied');
+    // Now denied twice: no IAM grant, and the prefix's fence admits only its producer for writes.
+    expect(await s3req(r, 's3:PutObject', `${rawArn}/landing/customers/2026-11-27.csv`)).toBe('ExplicitlyDenied');
+    expect(await s3req(r, 's3:DeleteObject', `${rawArn}/landing/customers/2026-11-27.csv`)).toBe('ExplicitlyDenied');
     expect(await s3req(r, 's3:GetObject', table('part-0.parquet'))).toBe('ExplicitlyDenied');
   });
 
@@ -202,7 +243,67 @@ describe('SecureDeltaLakeBucket policy behaviour', () => {
   });
 });
 
+describe('a prefix restricted to its grantees (a PII zone)', () => {
+  const csv = `${rawArn}/landing/customers/2026-11-27.csv`;
+
+  test('SDL-ACC-03: a principal inside the perimeter with a broad read-only policy reads its own prefix but not the restricted one', async () => {
+    const i = world.roleArn(insider);
+    expect(await s3req(i, 's3:GetObject', `${rawArn}/landing/orders/2026-11-27.csv`)).toBe('Allowed');
+    expect(await s3req(i, 's3:GetObject', csv)).toBe('ExplicitlyDenied');
+    expect(await s3req(i, 's3:GetObjectVersion', csv)).toBe('ExplicitlyDenied');
+  });
+
+  test('SDL-ACC-03: the restricted prefix admits its reader for reads and its producer for writes, and neither for the other', async () => {
+    expect(await s3req(world.roleArn(reader), 's3:GetObject', csv)).toBe('Allowed');
+    const rawKey = world.keyArn(raw.encryptionKey);
+    expect(await s3req(world.roleArn(producer), 's3:PutObject', csv, { 's3:x-amz-server-side-encryption': 'aws:kms', 's3:x-amz-server-side-encryption-aws-kms-key-id': rawKey })).toBe('Allowed');
+    // Denied by the fence itself, whatever the identity policy: a reader given s3:PutObject, a producer given s3:GetObject.
+    const everything = [{ Statement: [{ Effect: 'Allow', Action: 's3:*', Resource: '*' }] }];
+    expect(await world.decide({ principal: world.roleArn(reader), action: 's3:PutObject', resource: csv, identityPolicies: everything })).toBe('ExplicitlyDenied');
+    expect(await world.decide({ principal: world.roleArn(producer), action: 's3:GetObject', resource: csv, identityPolicies: everything })).toBe('ExplicitlyDenied');
+  });
+
+  test('SDL-ACC-03: the fences are exactly two statements, one per side, naming the grantees of this stack by ARN', () => {
+    const doc = world.resourcePolicyOf(csv)!;
+    const fences = doc.Statement.filter((x: any) => /^Fence(Reads|Writes)/.test(x.Sid));
+    expect(fences.map((x: any) => x.Sid.replace(/[0-9A-F]{8}$/, ''))).toEqual(['FenceReads', 'FenceWrites']);
+    expect(fences[0].Resource).toBe(`${rawArn}/landing/customers/*`);
+    expect(fences[0].Condition.ArnNotLikeIfExists['aws:PrincipalArn']).toEqual([world.roleArn(reader)]);
+    expect(fences[1].Condition.ArnNotLikeIfExists['aws:PrincipalArn']).toEqual([world.roleArn(producer)]);
+  });
+});
+
 describe('a two-stack app', () => {
+  test('SDL-ACC-03: a grantee of another stack passes a restricted prefix by the tag its grant puts on it; another reserved-path role does not', async () => {
+    const a = new App();
+    const data = new Stack(a, 'Data', { env });
+    const compute = new Stack(a, 'Compute', { env });
+    const l = new SecureDeltaLakeBucket(data, 'Lake', { zone: LakeZone.RAW });
+    const job = new iam.Role(compute, 'Job', { assumedBy: glue, path: SecureDeltaLakeBucket.DATA_ACCESS_ROLE_PATH });
+    l.restrictToGrantees('landing/customers');
+    l.grantRead(job, 'landing/customers');
+    const tw = PolicyWorld.of(data, compute);
+    const csv = `${tw.bucketArn(l.bucket)}/landing/customers/a.csv`;
+    const [t, id] = tw.locate(job);
+    const tags: Array<{ Key: string; Value: string }> = t.resources[id].Properties.Tags;
+    const fenceTag = tags.find((x) => x.Key.startsWith('cdk-secure-delta-lake:fence:'))!;
+    expect(fenceTag.Value).toBe('read');
+    const tagged = { [`aws:PrincipalTag/${fenceTag.Key}`]: fenceTag.Value };
+    expect(await tw.decide({ principal: tw.roleArn(job), action: 's3:GetObject', resource: csv, context: tagged })).toBe('Allowed');
+    // The same role without the tag, and another role on the reserved path with the same permissions, are stopped.
+    expect(await tw.decide({ principal: tw.roleArn(job), action: 's3:GetObject', resource: csv, context: { [`aws:PrincipalTag/${fenceTag.Key}`]: undefined } })).toBe('ExplicitlyDenied');
+    const other = 'arn:aws:iam::111111111111:role/cdk-secure-delta-lake/Other';
+    expect(await tw.decide({ principal: other, action: 's3:GetObject', resource: csv, identityPolicies: tw.identityPoliciesOf(tw.roleArn(job)) })).toBe('ExplicitlyDenied');
+    // A tag for reading does not admit writing.
+    expect(await tw.decide({
+      principal: tw.roleArn(job),
+      action: 's3:PutObject',
+      resource: csv,
+      context: tagged,
+      identityPolicies: [{ Statement: [{ Effect: 'Allow', Action: 's3:*', Resource: '*' }] }],
+    })).toBe('ExplicitlyDenied');
+  });
+
   test('SDL-S3-01: a grantee of another stack under the reserved path passes the perimeter; one off the path does not', async () => {
     const a = new App();
     const data = new Stack(a, 'Data', { env });

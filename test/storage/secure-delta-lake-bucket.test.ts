@@ -57,22 +57,26 @@ describe('SecureDeltaLakeBucket with default configuration', () => {
 
   test('SDL-S3-04: three encryption denies on PutObject', () => {
     const sids = statements.filter((s) => s.Effect === 'Deny' && s.Action === 's3:PutObject').map((s) => s.Sid);
-    expect(sids).toEqual(['DenyEncryptionOtherThanKms', 'DenyKmsKeyOtherThanBucketKey', 'DenyKmsWithoutKeyId']);
+    expect(sids).toEqual(['DenyEncryptionOtherThanKms', 'DenyKmsKeyOtherThanBucketKey', 'DenyKmsWithoutKeyId', 'DenySseC']);
   });
 
   test('SDL-S3-01: a data perimeter denies data-plane actions outside the allow-list', () => {
     const perimeter = statements.find((s) => s.Sid === 'DataPerimeter');
     expect(perimeter.Effect).toBe('Deny');
     expect(perimeter.Principal).toEqual({ AWS: '*' });
-    expect(perimeter.Action).toEqual(expect.arrayContaining(['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:DeleteObjectVersion', 's3:ListBucket']));
+    // Wildcard families, so that every object read (replication reads, attributes, versions) is covered.
+    expect(perimeter.Action).toEqual(expect.arrayContaining(['s3:GetObject*', 's3:PutObject*', 's3:DeleteObject*', 's3:ListBucket*', 's3:Replicate*', 's3:InitiateReplication']));
     expect(perimeter.Condition.BoolIfExists).toEqual({ 'aws:PrincipalIsAWSService': 'false' });
     expect(perimeter.Condition.ArnNotLikeIfExists['aws:PrincipalArn']).toEqual([{ 'Fn::GetAtt': [expect.stringMatching(/^Writer/), 'Arn'] }]);
   });
 
-  test('bucket-policy management is never denied', () => {
+  test('SDL-S3-03: configuration changes are denied to all but the deployment role; reading the configuration is not', () => {
+    const deny = statements.find((x) => x.Sid === 'DenyConfigurationChanges');
+    expect(deny.Effect).toBe('Deny');
+    expect(deny.Principal).toEqual({ AWS: '*' });
+    expect(deny.Action).toEqual(expect.arrayContaining(['s3:PutBucket*', 's3:DeleteBucket*', 's3:Put*Configuration', 's3:Delete*Configuration']));
+    expect(JSON.stringify(deny.Condition.ArnNotLike['aws:PrincipalArn'])).toContain('cfn-exec-role');
     for (const s of statements.filter((x) => x.Effect === 'Deny' && x.Action !== 's3:*')) {
-      expect([].concat(s.Action)).not.toEqual(expect.arrayContaining(['s3:PutBucketPolicy']));
-      expect([].concat(s.Action)).not.toContain('s3:DeleteBucketPolicy');
       expect([].concat(s.Action)).not.toContain('s3:GetBucketPolicy');
     }
   });
