@@ -245,6 +245,16 @@ export class JobArguments {
   private constructor() {}
 }
 
+/**
+ * Glue's special parameters that load code or configure the runtime before the script runs. A run
+ * that could set them would run code of its choosing as the job role, so each is locked in
+ * `NonOverridableArguments`: with the job's value, or empty where the job uses none.
+ */
+const CODE_BEARING_ARGUMENTS = [
+  '--scriptLocation', '--extra-py-files', '--extra-jars', '--extra-files', '--additional-python-modules',
+  '--python-modules-installer-option', '--user-jars-first', '--conf', '--job-language', '--datalake-formats',
+];
+
 const MAX_TIMEOUT = Duration.hours(48);
 const FLEX_WORKERS = [GlueWorkerType.G_1X, GlueWorkerType.G_2X];
 const SECRET_ARGUMENT = /^[a-z][a-z0-9-]{0,62}$/;
@@ -548,28 +558,79 @@ export class LeastPrivilegeGlueJob extends Construct {
       description: `cdk-secure-delta-lake: ingests ${sourcePrefix}/ into the Delta table ${tablePath}`,
     };
     this.job = flex ? new glue.PySparkFlexEtlJob(this, 'Resource', common) : new glue.PySparkEtlJob(this, 'Resource', common);
+    this.lockArguments(Object.keys(managed), `s3://${script.bucketName}/${script.objectKey}`);
+
+    // The PII zones: the raw CSV files and the quarantine admit only their grantees, whatever
+    // broad policies other principals of the account hold.
+    props.source.lakeBucket?.restrictToGrantees(sourcePrefix);
+    props.target.restrictToGrantees(`${tablePath}/quarantine`);
+  }
+
+  /**
+   * `StartJobRun` arguments replace the job's default arguments for that run, Glue's special
+   * parameters included. Every argument the construct manages, and every code-bearing special
+   * parameter, moves to `NonOverridableArguments`; only the app's own `defaultArguments` stay
+   * overridable.
+   */
+  private lockArguments(managedKeys: string[], scriptLocation: string): void {
+    const cfn = this.job.node.defaultChild as glue.CfnJob;
+    const defaults: { [k: string]: string } = { ...(cfn.defaultArguments as { [k: string]: string } ?? {}) };
+    const locked: { [k: string]: string } = {};
+    for (const key of new Set([...managedKeys, ...CODE_BEARING_ARGUMENTS, ...Object.keys(defaults).filter((k) => k in L2_ARGUMENTS)])) {
+      if (key in defaults) {
+        locked[key] = defaults[key];
+        delete defaults[key];
+      } else {
+        locked[key] = key === '--scriptLocation' ? scriptLocation : (L2_ARGUMENTS[key] ?? '');
+      }
+    }
+    cfn.defaultArguments = Object.keys(defaults).length > 0 ? defaults : undefined;
+    cfn.nonOverridableArguments = locked;
   }
 
   /**
    * Operate the job (data engineers): start, stop and read its runs, read its logs. Nothing else:
    * no data, no other job, no role passing.
    *
+   * A run cannot replace the arguments the construct manages or Glue's code-bearing parameters
+   * (they are non-overridable), but it may still choose its own worker type and count, timeout,
+   * execution class and security configuration: `AuditedPipeline` alerts on every run started
+   * with such overrides, and its operators start the workflow instead (`grantMonitor` here).
+   *
    * @param grantee a role or a user
    */
   public grantOperate(grantee: iam.IGrantable): iam.Grant {
-    const identity = granteeIdentity(grantee, 'LeastPrivilegeGlueJob.grantOperate');
-    const policy = managedPolicyFor(identity, `SecureDeltaLakeOperate${Names.uniqueId(this)}`, `cdk-secure-delta-lake: operate the Glue job ${this.node.path}`);
-    policy.add('operators read the job\'s log streams (one per run)',
-      new iam.PolicyStatement({
-        actions: ['glue:StartJobRun', 'glue:BatchStopJobRun', 'glue:GetJobRun', 'glue:GetJobRuns', 'glue:GetJob'],
-        resources: [this.job.jobArn],
-      }),
-      new iam.PolicyStatement({
-        actions: ['logs:GetLogEvents', 'logs:FilterLogEvents', 'logs:DescribeLogStreams'],
-        resources: this.logGroups.flatMap((g) => [g.logGroupArn]),
-      }),
-    );
+    this.operatorStatements(grantee, 'LeastPrivilegeGlueJob.grantOperate', true);
     return iam.Grant.drop(grantee, `operate ${this.node.path}`);
+  }
+
+  /**
+   * Follow the job without starting it: read its definition and runs, stop runs, read its logs.
+   * For operators who start runs through a workflow, which runs the job with its own arguments.
+   *
+   * @param grantee a role or a user
+   */
+  public grantMonitor(grantee: iam.IGrantable): iam.Grant {
+    this.operatorStatements(grantee, 'LeastPrivilegeGlueJob.grantMonitor', false);
+    return iam.Grant.drop(grantee, `monitor ${this.node.path}`);
+  }
+
+  private operatorStatements(grantee: iam.IGrantable, owner: string, start: boolean): void {
+    const identity = granteeIdentity(grantee, owner);
+    const id = `SecureDeltaLake${start ? 'Operate' : 'Monitor'}${Names.uniqueId(this)}`;
+    if (identity.construct.node.tryFindChild(id)) return;
+    const policy = managedPolicyFor(identity, id, `cdk-secure-delta-lake: ${start ? 'operate' : 'monitor'} the Glue job ${this.node.path}`);
+    policy.add(start ? 'operators start, stop and follow runs of this job and read its log streams (one per run)'
+      : 'operators follow and stop runs of this job and read its log streams (one per run); they start runs through the workflow',
+    new iam.PolicyStatement({
+      actions: [...(start ? ['glue:StartJobRun'] : []), 'glue:BatchStopJobRun', 'glue:GetJobRun', 'glue:GetJobRuns', 'glue:GetJob'],
+      resources: [this.job.jobArn],
+    }),
+    new iam.PolicyStatement({
+      actions: ['logs:GetLogEvents', 'logs:FilterLogEvents', 'logs:DescribeLogStreams'],
+      resources: this.logGroups.flatMap((g) => [g.logGroupArn]),
+    }),
+    );
   }
 
   private checkSecretRotation(secrets: { [k: string]: secretsmanager.ISecret }, allow: boolean): void {
@@ -592,6 +653,15 @@ export class LeastPrivilegeGlueJob extends Construct {
     });
   }
 }
+
+/** Arguments the L2 job sets itself, with the value that stands for "off" where it sets none. */
+const L2_ARGUMENTS: { [k: string]: string } = {
+  '--job-language': 'python',
+  '--enable-metrics': '',
+  '--enable-observability-metrics': '',
+  '--enable-continuous-cloudwatch-log': 'false',
+  '--user-jars-first': 'false',
+};
 
 /** A script location that grants nothing: the job grants its one object itself. */
 class BoundCode extends glue.Code {

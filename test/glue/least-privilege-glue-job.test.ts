@@ -35,7 +35,35 @@ describe('LeastPrivilegeGlueJob with default configuration', () => {
   const { stack, curated, job } = jobStack('Job');
   const t = Template.fromStack(stack);
   const jobProps = Object.values(t.findResources('AWS::Glue::Job'))[0].Properties;
-  const args = jobProps.DefaultArguments;
+  // A run cannot replace what the construct manages: those arguments are non-overridable.
+  const args = jobProps.NonOverridableArguments;
+
+  // StartJobRun arguments replace DefaultArguments for that run, Glue's special parameters included.
+  test.each([
+    '--datalake-formats', '--conf', '--enable-auto-scaling', '--custom-logGroup-prefix', '--job-bookmark-option',
+    JobArguments.SOURCE_URI, JobArguments.TABLE_URI, JobArguments.SCHEMA, JobArguments.SCHEMA_HASH, JobArguments.METRICS_NAMESPACE,
+    JobArguments.MAX_QUARANTINE_RATIO, JobArguments.QUARANTINE_RETENTION_DAYS, '--pseudonym-key',
+    '--scriptLocation', '--extra-py-files', '--extra-jars', '--extra-files', '--additional-python-modules',
+    '--python-modules-installer-option', '--user-jars-first', '--job-language',
+  ])('SDL-GLUE-02: a run cannot override %s (non-overridable, and absent from the overridable defaults)', (key) => {
+    expect(Object.keys(jobProps.NonOverridableArguments)).toContain(key);
+    expect(Object.keys(jobProps.DefaultArguments ?? {})).not.toContain(key);
+  });
+
+  test('SDL-GLUE-02: the locked script location is the job\'s own script, and unused code-bearing parameters are locked empty', () => {
+    expect(jobProps.NonOverridableArguments['--scriptLocation']).toEqual(jobProps.Command.ScriptLocation);
+    for (const key of ['--extra-jars', '--extra-files', '--additional-python-modules', '--python-modules-installer-option']) {
+      expect(jobProps.NonOverridableArguments[key]).toBe('');
+    }
+    expect(jobProps.NonOverridableArguments['--user-jars-first']).toBe('false');
+  });
+
+  test('the app\'s own defaultArguments stay overridable by a run', () => {
+    const { stack: s2 } = jobStack('Own', { defaultArguments: { '--my-flag': 'on' } });
+    const p = Object.values(Template.fromStack(s2).findResources('AWS::Glue::Job'))[0].Properties as any;
+    expect(p.DefaultArguments).toEqual({ '--my-flag': 'on' });
+    expect(p.NonOverridableArguments['--my-flag']).toBeUndefined();
+  });
 
   test('SDL-GLUE-01: a dedicated role trusted only by glue.amazonaws.com, on the reserved path, with no AWS managed policy', () => {
     const roles = Object.values(t.findResources('AWS::IAM::Role')).map((r: any) => r.Properties)
@@ -290,12 +318,12 @@ describe('LeastPrivilegeGlueJob in multi-writer mode', () => {
   });
 
   test('sets the log store for s3 and s3a, ships the jar with --extra-jars and allows concurrent runs', () => {
-    const conf = JSON.stringify(jobProps.DefaultArguments['--conf']);
+    const conf = JSON.stringify(jobProps.NonOverridableArguments['--conf']);
     expect(conf).toContain('spark.delta.logStore.s3.impl=io.delta.storage.S3DynamoDBLogStore');
     expect(conf).toContain('spark.delta.logStore.s3a.impl=io.delta.storage.S3DynamoDBLogStore');
     expect(conf).toContain('S3DynamoDBLogStore.ddb.tableName=');
     expect(conf).toContain('S3DynamoDBLogStore.ddb.region=eu-west-1');
-    expect(JSON.stringify(jobProps.DefaultArguments['--extra-jars'])).toMatch(/\.jar/);
+    expect(JSON.stringify(jobProps.NonOverridableArguments['--extra-jars'])).toMatch(/\.jar/);
     expect(jobProps.ExecutionProperty).toEqual({ MaxConcurrentRuns: 3 });
     expect(job.logStoreTable).toBeDefined();
   });
