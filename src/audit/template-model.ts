@@ -13,6 +13,8 @@ export interface ModelResource {
   readonly properties: any;
   /** The construct path (from the `aws:cdk:path` metadata). */
   readonly path: string;
+  /** The resource's `DeletionPolicy` (CloudFormation deletes when it is absent). */
+  readonly deletionPolicy?: string;
 }
 
 /** @internal */
@@ -22,6 +24,8 @@ export interface ModelStatement {
   readonly notActions: string[];
   readonly resources: string[];
   readonly principals: string[];
+  /** Principals a `NotPrincipal` exempts (a Deny with one does not apply to everyone). */
+  readonly notPrincipals: string[];
   readonly conditions: any;
   readonly sid?: string;
 }
@@ -53,7 +57,8 @@ export class TemplateModel {
     for (const { stack, template, templatePath } of templates) {
       for (const [logicalId, r] of Object.entries<any>(template.Resources ?? {})) {
         const where = pathOf?.(templatePath, logicalId) ?? r.Metadata?.['aws:cdk:path'] ?? `${stack}/${logicalId}`;
-        this.resources.push({ stack, logicalId, type: r.Type, properties: inline(r.Properties ?? {}), path: where });
+        const properties = inline(r.Properties ?? {});
+        this.resources.push({ stack, logicalId, type: r.Type, properties, path: where, deletionPolicy: r.DeletionPolicy });
       }
     }
   }
@@ -103,7 +108,8 @@ export function render(value: any): string {
   if (value['Fn::GetAtt']) return `<${value['Fn::GetAtt'][0]}.${value['Fn::GetAtt'][1]}>`;
   if (value['Fn::Join']) return (value['Fn::Join'][1] as any[]).map(render).join(value['Fn::Join'][0]);
   if (value['Fn::ImportValue']) return `<import ${render(value['Fn::ImportValue'])}>`;
-  if (value['Fn::Sub']) return render(Array.isArray(value['Fn::Sub']) ? value['Fn::Sub'][0] : value['Fn::Sub']);
+  // `${AWS::AccountId}` reads like a `Ref` (`<AWS::AccountId>`), so patterns compare across both forms.
+  if (value['Fn::Sub']) return render(Array.isArray(value['Fn::Sub']) ? value['Fn::Sub'][0] : value['Fn::Sub']).replace(/\$\{([^}!][^}]*)\}/g, '<$1>');
   if (value['Fn::Select']) return `<select ${render(value['Fn::Select'][0])} of ${render(value['Fn::Select'][1])}>`;
   if (value['Fn::Split']) return `<split ${render(value['Fn::Split'][1])}>`;
   return JSON.stringify(value);
@@ -118,6 +124,7 @@ export function statementsOf(doc: any): ModelStatement[] {
     notActions: list(s.NotAction).map(render),
     resources: list(s.Resource).map(render),
     principals: s.Principal === '*' ? ['*'] : Object.values<any>(s.Principal ?? {}).flatMap((p) => list(p).map(render)),
+    notPrincipals: s.NotPrincipal === undefined ? [] : s.NotPrincipal === '*' ? ['*'] : Object.values<any>(s.NotPrincipal).flatMap((p) => list(p).map(render)),
     conditions: s.Condition,
     sid: s.Sid,
   }));
@@ -134,4 +141,149 @@ export function allows(statement: ModelStatement, action: string, resource: stri
   if (statement.effect !== 'Allow') return false;
   const actionOk = statement.actions.some((a) => wildcardMatch(a, action, true));
   return actionOk && statement.resources.some((r) => wildcardMatch(r, resource));
+}
+
+/**
+ * One segment of a rendered ARN: a reference such as `<AWS::Partition>` holds colons of its own.
+ *
+ * @internal
+ */
+export const ARN_SEGMENT = '(?:<[^>]*>|[^:<])*';
+
+/** One operator and key of a statement's `Condition`, with its values rendered. @internal */
+export interface ConditionEntry {
+  readonly operator: string;
+  readonly key: string;
+  readonly values: string[];
+}
+
+/** A statement's conditions, one entry per operator and key. @internal */
+export function conditionEntries(statement: ModelStatement): ConditionEntry[] {
+  const out: ConditionEntry[] = [];
+  for (const [operator, block] of Object.entries<any>(statement.conditions ?? {})) {
+    if (!block || typeof block !== 'object' || Array.isArray(block)) {
+      out.push({ operator, key: '', values: [render(block)] });
+      continue;
+    }
+    for (const [key, v] of Object.entries<any>(block)) out.push({ operator, key, values: (Array.isArray(v) ? v : [v]).map(render) });
+  }
+  return out;
+}
+
+/**
+ * Whether the conditions of a statement are exactly these operators, keys (case-insensitive, as
+ * IAM reads them) and value sets. An extra condition on a Deny narrows it; a changed value can
+ * make it never apply.
+ *
+ * @internal
+ */
+export function conditionsAre(statement: ModelStatement, expected: Array<[string, string, string[]]>): boolean {
+  const actual = conditionEntries(statement);
+  if (actual.length !== expected.length) return false;
+  return expected.every(([operator, key, values]) => actual.some((e) => e.operator === operator
+    && e.key.toLowerCase() === key.toLowerCase()
+    && e.values.length === values.length && values.every((v) => e.values.includes(v))));
+}
+
+/** Whether one of the IAM action patterns covers an action (`s3:GetObject*` covers `s3:GetObjectVersionForReplication`). @internal */
+export function actionCovered(patterns: string[], action: string): boolean {
+  return patterns.some((p) => wildcardMatch(p, action, true));
+}
+
+/** The actions of `required` that a statement's actions (or its `NotAction`) leave out. @internal */
+export function uncoveredActions(statement: ModelStatement, required: string[]): string[] {
+  return required.filter((a) => !statementAction(statement, a));
+}
+
+function statementAction(statement: ModelStatement, action: string): boolean {
+  if (statement.notActions.length > 0) return !actionCovered(statement.notActions, action);
+  return actionCovered(statement.actions, action);
+}
+
+function statementResource(statement: ModelStatement, resource: string): boolean {
+  return statement.resources.some((r) => wildcardMatch(r, resource));
+}
+
+/** Whether a statement applies to every principal (`*`, `{ "AWS": "*" }`) with no `NotPrincipal`. @internal */
+export function appliesToEveryone(statement: ModelStatement): boolean {
+  return statement.principals.includes('*') && statement.notPrincipals.length === 0;
+}
+
+/**
+ * Whether a statement denies an action on a resource, IAM wildcards understood, to every
+ * principal (or to `principal` when given: a service principal, for example). Conditions are
+ * not evaluated here: read them with `conditionEntries` or `conditionsAre`.
+ *
+ * @internal
+ */
+export function denies(statement: ModelStatement, action: string, resource: string, principal?: string): boolean {
+  if (statement.effect !== 'Deny') return false;
+  const who = principal === undefined
+    ? appliesToEveryone(statement)
+    : (statement.principals.includes('*') || statement.principals.includes(principal)) && !statement.notPrincipals.includes(principal);
+  return who && statementAction(statement, action) && statementResource(statement, resource);
+}
+
+/** Whether a list of ARN patterns (an `ArnLike` condition's values, say) admits an ARN. @internal */
+export function admits(patterns: string[], arn: string): boolean {
+  return patterns.some((p) => wildcardMatch(p, arn));
+}
+
+/**
+ * ARNs of principals that no exception list of this library should admit: a role and a user
+ * outside any reserved path, in this account (in the forms the patterns themselves use) and in
+ * another one.
+ *
+ * @internal
+ */
+export function outsiderArns(patterns: string[] = []): string[] {
+  const accounts = new Set(['<AWS::AccountId>', '999999999999']);
+  const partitions = new Set(['<AWS::Partition>', 'aws']);
+  for (const p of patterns) {
+    const m = new RegExp(`^arn:(${ARN_SEGMENT}):(?:iam|sts)::(${ARN_SEGMENT}):`).exec(p);
+    if (m && !m[1].includes('*')) partitions.add(m[1]);
+    if (m && !m[2].includes('*')) accounts.add(m[2]);
+  }
+  const out: string[] = [];
+  for (const partition of partitions) {
+    for (const account of accounts) out.push(`arn:${partition}:iam::${account}:role/sdl-outsider`, `arn:${partition}:iam::${account}:user/sdl-outsider`);
+  }
+  return out;
+}
+
+/**
+ * Whether resource patterns cover the resource `arn:<partition>:<service>:<region>:<account>:<suffix>`,
+ * read in the partition, region and account each pattern names (so a pattern of a literal
+ * account is compared in that account).
+ *
+ * @internal
+ */
+export function coversArn(patterns: string[], service: string, suffix: string): boolean {
+  return patterns.some((p) => {
+    const m = new RegExp(`^arn:(${ARN_SEGMENT}):(${ARN_SEGMENT}):(${ARN_SEGMENT}):(${ARN_SEGMENT}):`).exec(p);
+    const seg = (x: string | undefined, d: string) => (x === undefined ? d : x.replace(/\*/g, 'x'));
+    const arn = `arn:${seg(m?.[1], '<AWS::Partition>')}:${service}:${seg(m?.[3], '<AWS::Region>')}:${seg(m?.[4], '<AWS::AccountId>')}:${suffix}`;
+    return wildcardMatch(p, arn, false);
+  });
+}
+
+/**
+ * The period in days of a rotation rule or schedule: `AutomaticallyAfterDays`, `rate(n days)`,
+ * `rate(n hours)`, or a cron expression (31 days when it runs every month, 365 when every year);
+ * undefined when it cannot be read.
+ *
+ * @internal
+ */
+export function rotationPeriodDays(rules: any): number | undefined {
+  if (typeof rules?.AutomaticallyAfterDays === 'number') return rules.AutomaticallyAfterDays;
+  const expr = render(rules?.ScheduleExpression).trim();
+  const rate = /^rate\((\d+)\s+(day|days|hour|hours)\)$/.exec(expr);
+  if (rate) return Number(rate[1]) / (rate[2].startsWith('hour') ? 24 : 1);
+  const cron = /^cron\((.+)\)$/.exec(expr);
+  if (cron) {
+    const fields = cron[1].trim().split(/\s+/);
+    if (fields.length !== 6 || fields[5] !== '*') return undefined;
+    return fields[3] === '*' ? 31 : 365;
+  }
+  return undefined;
 }
