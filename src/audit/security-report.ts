@@ -106,6 +106,50 @@ const CAVEATS = [
   'Pseudonymized data stays personal data under GDPR (recital 26); erasure requests reach the curated table through the key version and a Delta delete.',
 ];
 
+/**
+ * What the controls leave open, by design or because AWS offers no guard: the report lists them
+ * and the README quotes the same list.
+ *
+ * @internal
+ */
+export const RESIDUAL_RISKS: ReadonlyArray<{ readonly id: string; readonly risk: string; readonly mitigation: string }> = [
+  {
+    id: 'iam-star-principals',
+    risk: 'A principal of the same account allowed iam:* can tag itself into a prefix fence (the grant tag) or create a role under the reserved path /cdk-secure-delta-lake/ that the data perimeter admits',
+    mitigation: 'keep iam:* and iam:Tag* with the administrators (a permissions boundary or an SCP); the tamper alerts and the trail see role changes',
+  },
+  {
+    id: 'account-root',
+    risk: "The account root can always delete or rewrite a bucket policy, a secret's resource policy and a key policy: it is the break-glass path",
+    mitigation: 'protect the root user with MFA and no access keys, and alert on its sign-in',
+  },
+  {
+    id: 'named-administrators',
+    risk: "Administrators named in administratorArns (and the stack's CloudFormation execution role) may change the bucket configuration, the secret's policy and the key policies",
+    mitigation: 'name few administrators; bucket, key, secret and trail changes raise tamper alerts',
+  },
+  {
+    id: 'best-effort-delivery',
+    risk: 'CloudTrail and EventBridge deliver on a best-effort basis: an event can arrive late or, rarely, not at all, so an alert can be missed',
+    mitigation: "undeliverable alerts land in the dead-letter queue (alarmed); the trail's validated log files remain the record",
+  },
+  {
+    id: 'iam-events-us-east-1',
+    risk: "IAM API events reach EventBridge in us-east-1 only: outside it, changes to the job role's policies raise no alert",
+    mitigation: 'deploy in us-east-1 or forward iam.amazonaws.com events from there; the account trail records them',
+  },
+  {
+    id: 'run-overrides',
+    risk: "An operator of a standalone job (glue:StartJobRun) may choose a run's worker type and count, timeout and security configuration",
+    mitigation: 'alerted, not prevented: the StartJobRun-override rule fires; pipeline operators start the workflow instead',
+  },
+  {
+    id: 'delete-every-alert-rule',
+    risk: 'A principal allowed events:DeleteRule can delete every alert rule in one sequence of calls; the last deletions raise no alert',
+    mitigation: 'seen by the account trail only: keep events:* with the administrators and review the trail',
+  },
+];
+
 /** One finding of a check, after acknowledgments. */
 interface CheckResult { name: string; unacknowledged: Array<{ rule: string; path: string; description: string }>; acknowledged: number }
 
@@ -243,7 +287,12 @@ type PathOf = (templatePath: string | undefined, logicalId: string) => string | 
 
 type Template = { stack: string; templatePath: string; template: any };
 
-function buildReport(templates: Template[], checks: CheckResult[], acks: Ack[], pathOf: PathOf): any {
+/**
+ * The report's model, from templates, the checks' results and the acknowledgments.
+ *
+ * @internal
+ */
+export function buildReport(templates: Template[], checks: CheckResult[], acks: Ack[] = [], pathOf: PathOf = () => undefined): any {
   const model = new TemplateModel(templates, pathOf);
   const facts = new Facts(model);
   const tests = controlTestIndex();
@@ -251,9 +300,13 @@ function buildReport(templates: Template[], checks: CheckResult[], acks: Ack[], 
   const controls = SecurityControls.all().map((c) => {
     let ev: Evidence = (EVIDENCE[c.id] ?? (() => ({ items: [], problems: [] })))(facts);
     if (c.id === 'SDL-CMP-02') {
+      // The pack's result, and the template's encryption and access logging read by the evidence.
       ev = hipaa
-        ? { items: [{ path: '(app)', type: 'compliance check', property: hipaa.name, value: `${hipaa.unacknowledged.length} unacknowledged, ${hipaa.acknowledged} acknowledged with reasons` }], problems: hipaa.unacknowledged.length > 0 ? [`${hipaa.unacknowledged.length} unacknowledged HIPAA finding(s)`] : [] }
-        : { items: [], problems: ['the HIPAA Security pack was not run'] };
+        ? {
+          items: [{ path: '(app)', type: 'compliance check', property: hipaa.name, value: `${hipaa.unacknowledged.length} unacknowledged, ${hipaa.acknowledged} acknowledged with reasons` }, ...ev.items],
+          problems: [...(hipaa.unacknowledged.length > 0 ? [`${hipaa.unacknowledged.length} unacknowledged HIPAA finding(s)`] : []), ...ev.problems],
+        }
+        : { items: [], problems: ['the HIPAA Security pack was not run', ...ev.problems] };
     }
     const status = ev.items.length === 0 || ev.problems.length > 0 ? 'missing' : c.verification === ControlVerification.RUNTIME ? 'needs-runtime-verification' : 'proven';
     return {
@@ -296,6 +349,7 @@ function buildReport(templates: Template[], checks: CheckResult[], acks: Ack[], 
       })),
       acknowledgments: acks,
     },
+    residualRisks: RESIDUAL_RISKS.map((r) => ({ ...r })),
     frameworkCaveats: CAVEATS,
     diagram: mermaid(facts),
   };
@@ -452,6 +506,9 @@ function markdown(r: any): string {
   out.push('', '## Deploy-time assumptions', '', 'Checked by `verify-deployment` after a deploy.', '');
   out.push('| Assumption | Controls | Check |', '|---|---|---|');
   for (const a of r.deployTimeAssumptions) out.push(`| ${esc(a.statement)} | ${a.controls.join(', ')} | \`${a.verifyDeploymentCheck}\` |`);
+  out.push('', '## Residual risks', '', 'What the controls leave open, by design or because AWS offers no guard.', '');
+  out.push('| Risk | Mitigation |', '|---|---|');
+  for (const x of r.residualRisks) out.push(`| ${esc(x.risk)} | ${esc(x.mitigation)} |`);
   out.push('', '## Who can read the data', '', 'From identity policies and the bucket perimeter (conditions such as TLS and KMS context are proven by the test suite\'s policy evaluator).', '');
   out.push('| Location | Object | Readers |', '|---|---|---|');
   for (const d of r.dataReaders) out.push(`| ${esc(d.location)} | ${esc(d.object)} | ${esc(d.readers.join('<br>') || 'nobody')} |`);
