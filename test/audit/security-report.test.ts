@@ -14,6 +14,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { AwsSolutionsChecks, HIPAASecurityChecks } from 'cdk-nag';
 import { AuditedPipeline, ColumnType, PipelineTrigger, SecurityControls, SecurityReport, TableSchema } from '../../src';
+import { RESIDUAL_RISKS } from '../../src/audit/security-report';
 
 const schema = TableSchema.of([
   { name: 'customer_id', type: ColumnType.LONG },
@@ -61,7 +62,10 @@ describe('SecurityReport of an AuditedPipeline', () => {
       type: 'AWS::CloudTrail::Trail',
       value: expect.stringMatching(/^<CustomersAuditKey[0-9A-F]+\.Arn> \/ true \/ <CustomersTrailLogs[0-9A-F]+\.Arn> \/ Object-level events/),
     }));
-    expect(control('SDL-SEC-03').evidence).toEqual([expect.objectContaining({ type: 'AWS::SecretsManager::Secret', value: 'rate(90 days)' })]);
+    expect(control('SDL-SEC-03').evidence).toEqual([
+      expect.objectContaining({ type: 'AWS::SecretsManager::Secret', property: 'rotation', value: 'rate(90 days)' }),
+      expect.objectContaining({ type: 'AWS::SecretsManager::Secret', property: 'who changes the rotation of it', value: 'only the administrators' }),
+    ]);
     expect(control('SDL-CMP-02').evidence[0].value).toMatch(/^0 unacknowledged, \d+ acknowledged with reasons$/);
   });
 
@@ -81,7 +85,9 @@ describe('SecurityReport of an AuditedPipeline', () => {
 
   test('the access matrix lists each principal\'s allowed actions per resource', () => {
     const engineer = report.accessMatrix.filter((r: any) => r.principal === 'Report/Engineers/Resource');
-    expect(engineer.flatMap((r: any) => r.actions)).toEqual(expect.arrayContaining(['glue:StartJobRun', 'glue:StartWorkflowRun']));
+    // Pipeline operators start the workflow, never a job run with arguments of their own.
+    expect(engineer.flatMap((r: any) => r.actions)).toEqual(expect.arrayContaining(['glue:StartWorkflowRun', 'glue:BatchStopJobRun']));
+    expect(engineer.flatMap((r: any) => r.actions)).not.toContain('glue:StartJobRun');
     expect(engineer.flatMap((r: any) => r.actions).some((a: string) => a.startsWith('s3:'))).toBe(false);
   });
 
@@ -109,8 +115,16 @@ describe('SecurityReport of an AuditedPipeline', () => {
     expect(md).toContain('```mermaid\nflowchart LR');
   });
 
+  test('the residual risks are listed in the JSON and the Markdown, from the one exported list', () => {
+    expect(report.residualRisks).toEqual(RESIDUAL_RISKS);
+    expect(RESIDUAL_RISKS.map((r) => r.id)).toEqual([
+      'iam-star-principals', 'account-root', 'named-administrators', 'best-effort-delivery', 'iam-events-us-east-1', 'run-overrides', 'delete-every-alert-rule',
+    ]);
+    for (const r of RESIDUAL_RISKS) expect(md).toContain(`| ${r.risk} | ${r.mitigation} |`);
+  });
+
   test('the Markdown report has every section', () => {
-    for (const h of ['## Summary', '## Controls', '## Deploy-time assumptions', '## Who can read the data', '## Access matrix', '## Compliance checks', '### Acknowledgments', '## GDPR, HIPAA and SOC 2', '## Data flow']) {
+    for (const h of ['## Summary', '## Controls', '## Deploy-time assumptions', '## Residual risks', '## Who can read the data', '## Access matrix', '## Compliance checks', '### Acknowledgments', '## GDPR, HIPAA and SOC 2', '## Data flow']) {
       expect(md).toContain(h);
     }
   });
@@ -123,7 +137,7 @@ describe('SecurityReport reports what is missing', () => {
     expect(c('SDL-S3-02').status).toBe('missing');
     expect(c('SDL-S3-02').problems[0]).toMatch(/^Report\/Plain\/Resource: public access block all on: false/);
     expect(c('SDL-LOG-02').problems).toEqual(['no CloudTrail trail in the app']);
-    expect(c('SDL-CMP-02').problems).toEqual(['the HIPAA Security pack was not run']);
+    expect(c('SDL-CMP-02').problems).toEqual(['the HIPAA Security pack was not run', 'Report/Plain/Resource: no default encryption']);
     expect(plain.summary.missing.length).toBeGreaterThan(20);
   });
 
