@@ -1,10 +1,13 @@
-import { Annotations, Duration, Stack, Token } from 'aws-cdk-lib';
+import { createHash } from 'crypto';
+import { Annotations, ArnFormat, Duration, Fn, Lazy, Names, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -13,7 +16,11 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { acknowledge } from '../private/compliance';
 
-/** S3 API calls that weaken a bucket (DESIGN-NOTES 8). */
+// CloudTrail records each API's request parameters under the API's own field names
+// (requestParameters.<name>), which differ from service to service and sometimes from call to call
+// of one service: each list below says which field its rule matches (DESIGN-NOTES 11).
+
+/** S3 API calls that weaken a bucket (DESIGN-NOTES 8); `bucketName`. */
 export const S3_TAMPER_EVENTS = [
   'PutBucketPolicy', 'DeleteBucketPolicy', 'PutBucketPublicAccessBlock', 'DeleteBucketPublicAccessBlock',
   'PutBucketLifecycle', 'PutBucketLifecycleConfiguration', 'DeleteBucketLifecycle', 'PutBucketVersioning',
@@ -21,20 +28,75 @@ export const S3_TAMPER_EVENTS = [
   'PutBucketLogging', 'PutBucketOwnershipControls', 'DeleteBucketOwnershipControls', 'PutBucketAcl',
   'PutBucketNotification', 'PutObjectLockConfiguration',
 ];
-/** KMS API calls that weaken a key. */
+/** KMS API calls that weaken a key; the record's `resources[].ARN`. */
 export const KMS_TAMPER_EVENTS = ['PutKeyPolicy', 'DisableKey', 'ScheduleKeyDeletion', 'DisableKeyRotation', 'CreateGrant'];
-/** CloudTrail API calls that blind the trail. */
-export const TRAIL_TAMPER_EVENTS = ['StopLogging', 'DeleteTrail', 'UpdateTrail', 'PutEventSelectors'];
-/** Glue API calls that swap what the job runs or how it is protected. */
+/**
+ * CloudTrail API calls that blind the trail. `StopLogging`, `DeleteTrail` and `UpdateTrail` record
+ * `name`; `PutEventSelectors` and `PutInsightSelectors` record `trailName` (a name or an ARN).
+ */
+export const TRAIL_TAMPER_EVENTS = ['StopLogging', 'DeleteTrail', 'UpdateTrail', 'PutEventSelectors', 'PutInsightSelectors'];
+/** Glue API calls that swap what the job runs or how it is protected; `jobName`. */
 export const GLUE_JOB_TAMPER_EVENTS = ['UpdateJob', 'DeleteJob'];
+/** Glue API calls on the job's security configuration, workflow and trigger; `name`. */
 export const GLUE_CONFIG_TAMPER_EVENTS = ['DeleteSecurityConfiguration', 'UpdateWorkflow', 'DeleteWorkflow', 'UpdateTrigger', 'DeleteTrigger', 'StopTrigger'];
-/** Secrets Manager API calls that open or freeze a secret. */
-export const SECRET_TAMPER_EVENTS = ['PutResourcePolicy', 'DeleteResourcePolicy', 'CancelRotateSecret', 'DeleteSecret', 'UpdateSecret'];
-/** IAM API calls that change what the job role may do. */
-export const IAM_TAMPER_EVENTS = [
-  'AttachRolePolicy', 'DetachRolePolicy', 'PutRolePolicy', 'DeleteRolePolicy', 'UpdateAssumeRolePolicy',
-  'CreatePolicyVersion', 'SetDefaultPolicyVersion', 'PutRolePermissionsBoundary', 'DeleteRolePermissionsBoundary',
+/** The Glue API call that starts a run, with run-level overrides; `jobName`. */
+export const GLUE_RUN_OVERRIDE_EVENTS = ['StartJobRun'];
+/** The fields of `StartJobRun` by which a run departs from the job's definition. */
+export const GLUE_RUN_OVERRIDE_FIELDS = [
+  'arguments', 'securityConfiguration', 'workerType', 'numberOfWorkers', 'maxCapacity', 'allocatedCapacity', 'timeout', 'executionClass',
 ];
+/** Glue's special parameters that load code or configure the runtime before the script runs. */
+export const GLUE_CODE_BEARING_ARGUMENTS = [
+  '--scriptLocation', '--extra-py-files', '--extra-jars', '--extra-files', '--additional-python-modules',
+  '--python-modules-installer-option', '--user-jars-first', '--conf',
+];
+/** Secrets Manager API calls that open or freeze a secret; `secretId` (a name or an ARN). */
+export const SECRET_TAMPER_EVENTS = ['PutResourcePolicy', 'DeleteResourcePolicy', 'CancelRotateSecret', 'DeleteSecret', 'UpdateSecret'];
+/** IAM API calls that change what a pipeline role may do, or who may assume it; `roleName`. */
+export const IAM_ROLE_TAMPER_EVENTS = [
+  'AttachRolePolicy', 'DetachRolePolicy', 'PutRolePolicy', 'DeleteRolePolicy', 'UpdateAssumeRolePolicy',
+  'PutRolePermissionsBoundary', 'DeleteRolePermissionsBoundary',
+];
+/** IAM API calls that change a customer-managed policy of a pipeline role; `policyArn`. */
+export const IAM_POLICY_TAMPER_EVENTS = ['CreatePolicyVersion', 'SetDefaultPolicyVersion', 'DeletePolicyVersion'];
+/** Every IAM API call the alerts watch. */
+export const IAM_TAMPER_EVENTS = [...IAM_ROLE_TAMPER_EVENTS, ...IAM_POLICY_TAMPER_EVENTS];
+/**
+ * EventBridge API calls that silence an alert rule. `DisableRule`, `DeleteRule` and `PutRule`
+ * record `name`; `RemoveTargets` and `PutTargets` record `rule`.
+ */
+export const EVENTS_TAMPER_EVENTS = ['DisableRule', 'DeleteRule', 'PutRule', 'RemoveTargets', 'PutTargets'];
+/**
+ * SNS API calls that silence or open the alert topic. They record `topicArn`, except
+ * `Unsubscribe` and `SetSubscriptionAttributes`, which record `subscriptionArn` (the topic ARN, a
+ * colon and an id).
+ */
+export const SNS_TAMPER_EVENTS = [
+  'DeleteTopic', 'SetTopicAttributes', 'AddPermission', 'RemovePermission', 'Subscribe', 'Unsubscribe', 'SetSubscriptionAttributes',
+];
+/**
+ * CloudWatch Logs API calls that delete, shorten or unprotect a pipeline log group; `logGroupName`
+ * (`AssociateKmsKey` and `DisassociateKmsKey` may name the log group by ARN, `resourceIdentifier`).
+ */
+export const LOGS_TAMPER_EVENTS = ['DeleteLogGroup', 'PutRetentionPolicy', 'DeleteRetentionPolicy', 'AssociateKmsKey', 'DisassociateKmsKey', 'DeleteSubscriptionFilter'];
+/**
+ * CloudWatch API calls that silence an alarm. `DeleteAlarms` and `DisableAlarmActions` record
+ * `alarmNames` (a list), `PutMetricAlarm` and `SetAlarmState` record `alarmName`.
+ */
+export const ALARM_TAMPER_EVENTS = ['DisableAlarmActions', 'DeleteAlarms', 'PutMetricAlarm', 'SetAlarmState'];
+/**
+ * Lambda API calls that swap the rotation function's code or configuration, open or close its
+ * invocation, throttle or delete it; `functionName` (a name or an ARN). Lambda records them with
+ * the API version as a suffix (`UpdateFunctionCode20150331v2`): the rule matches these prefixes.
+ */
+export const LAMBDA_TAMPER_EVENT_PREFIXES = [
+  'UpdateFunctionCode', 'UpdateFunctionConfiguration', 'AddPermission', 'RemovePermission', 'DeleteFunction', 'PutFunctionConcurrency',
+];
+/** SQS API calls that open, empty or delete the alerts' dead-letter queue; `queueUrl`. */
+export const QUEUE_TAMPER_EVENTS = ['SetQueueAttributes', 'DeleteQueue', 'PurgeQueue'];
+
+/** EventBridge rule names are at most 64 characters: the prefix leaves room for the longest id. */
+const NAME_PREFIX_LENGTH = 36;
 
 /** @internal */
 export interface PipelineAlertsProps {
@@ -54,12 +116,24 @@ export interface PipelineAlertsProps {
   readonly trailArn: string;
   readonly glueResourceNames: string[];
   readonly secrets: secretsmanager.ISecret[];
-  readonly roleNames: string[];
+  /**
+   * The pipeline's roles: changes to their policies and trust are alerts, and so are new versions
+   * of the customer-managed policies of this stack attached to them (found at synthesis).
+   */
+  readonly roles: iam.IRole[];
+  /** The arguments the job locks in `NonOverridableArguments`, besides Glue's code-bearing ones. */
+  readonly lockedJobArguments: string[];
+  /** The pipeline's log groups (job, trail, rotation function). */
+  readonly logGroups: logs.ILogGroup[];
+  /** The function that rotates the pseudonymization key, when the pipeline created one. */
+  readonly rotationFunction?: lambda.IFunction;
 }
 
 /**
  * The pipeline's alerts: an SNS topic encrypted with a customer key (whose policy admits
  * EventBridge and CloudWatch for this topic), TLS-only, and the rules and alarms that publish to it.
+ * Rules and alarms carry names that start with one prefix derived from the topic name, so that
+ * the topic policy can admit the alarms by ARN and the alerts can watch themselves.
  *
  * @internal
  */
@@ -68,10 +142,16 @@ export class PipelineAlerts extends Construct {
   public readonly deadLetterQueue: sqs.Queue;
   public readonly rules: events.Rule[] = [];
   public readonly alarms: cloudwatch.Alarm[] = [];
+  /** The rule that matches failed, timed-out, stopped and errored runs of the job. */
+  public readonly jobRunFailedRule: events.Rule;
+  /** The prefix of the names of the rules and alarms. */
+  public readonly namePrefix: string;
 
   constructor(scope: Construct, id: string, props: PipelineAlertsProps) {
     super(scope, id);
     const stack = Stack.of(this);
+    this.namePrefix = namePrefixOf(props.topicName, () => Names.uniqueResourceName(this, { maxLength: NAME_PREFIX_LENGTH, separator: '-' }));
+    const named = (suffix: string) => `${this.namePrefix}-${suffix}`;
 
     if (props.topic) {
       this.topic = props.topic;
@@ -125,6 +205,19 @@ export class PipelineAlerts extends Construct {
       resources: [this.topic.topicArn],
       conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
     }));
+    // A topic policy replaces SNS's default one: CloudWatch alarm actions publish only if the
+    // policy admits cloudwatch.amazonaws.com, here for this account's alarms of this pipeline
+    // (their names share the prefix, so their ARNs are known at synthesis).
+    this.topic.addToResourcePolicy(new iam.PolicyStatement({
+      sid: 'AllowCloudWatchAlarmsOfThisPipeline',
+      principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+      actions: ['sns:Publish'],
+      resources: [this.topic.topicArn],
+      conditions: {
+        StringEquals: { 'aws:SourceAccount': stack.account },
+        ArnLike: { 'aws:SourceArn': stack.formatArn({ service: 'cloudwatch', resource: 'alarm', resourceName: named('*'), arnFormat: ArnFormat.COLON_RESOURCE_NAME }) },
+      },
+    }));
     const dlq = this.deadLetterQueue;
     const target: events.IRuleTarget = {
       bind: (r: events.IRule) => {
@@ -133,18 +226,24 @@ export class PipelineAlerts extends Construct {
       },
     };
     const rule = (ruleId: string, description: string, pattern: events.EventPattern) => {
-      const r = new events.Rule(this, ruleId, { description: `cdk-secure-delta-lake: ${description}`, eventPattern: pattern, targets: [target] });
+      const r = new events.Rule(this, ruleId, {
+        ruleName: named(ruleId),
+        description: `cdk-secure-delta-lake: ${description}`.slice(0, 512),
+        eventPattern: pattern,
+        targets: [target],
+      });
       this.rules.push(r);
       return r;
     };
-    const apiCall = (source: string, eventSource: string, eventNames: string[], detail: { [k: string]: any }): events.EventPattern => ({
+    const apiCall = (source: string, eventSource: string, eventNames: any[], detail: { [k: string]: any }): events.EventPattern => ({
       source: [source],
       detailType: ['AWS API Call via CloudTrail'],
       detail: { eventSource: [eventSource], eventName: eventNames, ...detail },
     });
+    const anyOf = (field: string, values: any[]) => ({ requestParameters: { [field]: values } });
 
     // Runs that did not succeed.
-    rule('JobRunFailed', 'a run of the ingestion job failed, timed out or was stopped', {
+    this.jobRunFailedRule = rule('JobRunFailed', 'a run of the ingestion job failed, timed out or was stopped', {
       source: ['aws.glue'],
       detailType: ['Glue Job State Change'],
       detail: { jobName: [props.jobName], state: ['FAILED', 'TIMEOUT', 'STOPPED', 'ERROR'] },
@@ -152,29 +251,69 @@ export class PipelineAlerts extends Construct {
 
     // Tampering (management events: they reach EventBridge from the account's trail).
     rule('BucketTampering', 'a pipeline bucket\'s policy, public access, lifecycle, versioning, encryption, replication, logging or ownership changed',
-      apiCall('aws.s3', 's3.amazonaws.com', S3_TAMPER_EVENTS, { requestParameters: { bucketName: props.buckets.map((b) => b.bucketName) } }));
+      apiCall('aws.s3', 's3.amazonaws.com', S3_TAMPER_EVENTS, anyOf('bucketName', props.buckets.map((b) => b.bucketName))));
     rule('KeyTampering', 'a pipeline key\'s policy, state, rotation or grants changed',
       apiCall('aws.kms', 'kms.amazonaws.com', KMS_TAMPER_EVENTS, { resources: { ARN: props.keys.map((k) => k.keyArn) } }));
+    const trailIds = [props.trailName, props.trailArn];
     rule('TrailTampering', 'the pipeline trail was stopped, deleted or reconfigured',
-      apiCall('aws.cloudtrail', 'cloudtrail.amazonaws.com', TRAIL_TAMPER_EVENTS, { requestParameters: { name: [props.trailName, props.trailArn] } }));
+      apiCall('aws.cloudtrail', 'cloudtrail.amazonaws.com', TRAIL_TAMPER_EVENTS, { $or: [anyOf('name', trailIds), anyOf('trailName', trailIds)] }));
     rule('JobTampering', 'the ingestion job was updated (a swapped script) or deleted',
-      apiCall('aws.glue', 'glue.amazonaws.com', GLUE_JOB_TAMPER_EVENTS, { requestParameters: { jobName: [props.jobName] } }));
+      apiCall('aws.glue', 'glue.amazonaws.com', GLUE_JOB_TAMPER_EVENTS, anyOf('jobName', [props.jobName])));
     rule('GlueConfigurationTampering', 'the job\'s security configuration, workflow or trigger was changed or deleted',
-      apiCall('aws.glue', 'glue.amazonaws.com', GLUE_CONFIG_TAMPER_EVENTS, { requestParameters: { name: props.glueResourceNames } }));
+      apiCall('aws.glue', 'glue.amazonaws.com', GLUE_CONFIG_TAMPER_EVENTS, anyOf('name', props.glueResourceNames)));
+    // A run may choose its own arguments, workers, timeout, execution class and security
+    // configuration. A scalar field is matched by `exists`. `arguments` is a map, and EventBridge
+    // matches leaves only: a map of arguments is matched by the keys that matter (Glue's
+    // code-bearing parameters and the arguments the job locks), in a rule of its own so that each
+    // pattern stays within EventBridge's 2,048 characters; a redacted or scalar `arguments` by `exists`.
+    const runDescription = 'The job\'s NonOverridableArguments keep the managed and code-bearing arguments of every run; '
+      + 'this rule reports each attempt (operators start the workflow, not the job)';
+    rule('JobRunOverrides', `a run of the ingestion job was started with its own arguments, workers, timeout, execution class or security configuration. ${runDescription}`,
+      apiCall('aws.glue', 'glue.amazonaws.com', GLUE_RUN_OVERRIDE_EVENTS,
+        { requestParameters: { jobName: [props.jobName], $or: GLUE_RUN_OVERRIDE_FIELDS.map((f) => ({ [f]: [{ exists: true }] })) } }));
+    const lockedKeys = dedupe([...GLUE_CODE_BEARING_ARGUMENTS, ...props.lockedJobArguments]);
+    rule('JobRunArgumentOverrides', `a run of the ingestion job was started with arguments that replace code-bearing or managed arguments. ${runDescription}`,
+      apiCall('aws.glue', 'glue.amazonaws.com', GLUE_RUN_OVERRIDE_EVENTS,
+        { requestParameters: { jobName: [props.jobName], $or: lockedKeys.map((k) => ({ arguments: { [k]: [{ exists: true }] } })) } }));
     if (props.secrets.length > 0) {
       rule('SecretTampering', 'a pipeline secret\'s resource policy, rotation or key changed, or it was deleted',
         apiCall('aws.secretsmanager', 'secretsmanager.amazonaws.com', SECRET_TAMPER_EVENTS,
-          { requestParameters: { secretId: props.secrets.flatMap((s) => [s.secretArn, s.secretName]) } }));
+          anyOf('secretId', props.secrets.flatMap((s) => [s.secretArn, s.secretName]))));
     }
-    // IAM is a global service: its events reach EventBridge in us-east-1 only.
-    if (!Token.isUnresolved(stack.region) && stack.region === 'us-east-1') {
-      rule('RoleTampering', 'the permissions or trust of a pipeline role changed',
-        apiCall('aws.iam', 'iam.amazonaws.com', IAM_TAMPER_EVENTS, { requestParameters: { roleName: props.roleNames } }));
-    } else {
-      Annotations.of(this).addWarningV2('cdk-secure-delta-lake:iamEventsOnlyInUsEast1',
-        'IAM API events reach EventBridge in us-east-1 only, so this stack cannot alert on changes to the job role\'s policies; the trail records them when account auditing is on. ' +
-        'Deploy the pipeline in us-east-1, or add a rule there that forwards iam.amazonaws.com events to this region\'s default bus');
+    this.addIamRules(rule, apiCall, anyOf, props.roles);
+
+    // Tampering with the alerting itself.
+    // Two rules watch every rule of this construct, each other and themselves included: disabling,
+    // deleting, retargeting or rewriting one of them is reported by the other. What remains is
+    // silencing both before CloudTrail delivers the first call to EventBridge: the account trail
+    // records those calls, and nothing here alerts on them.
+    const ownRules = [{ prefix: named('') }];
+    for (const watcher of ['RuleTamperingA', 'RuleTamperingB']) {
+      rule(watcher, 'an alert rule of this pipeline was disabled, deleted, rewritten or retargeted',
+        apiCall('aws.events', 'events.amazonaws.com', EVENTS_TAMPER_EVENTS, { $or: [anyOf('name', ownRules), anyOf('rule', ownRules)] }));
     }
+    rule('TopicTampering', 'the alert topic was deleted, reconfigured, opened or subscribed to, or a subscription was removed or changed',
+      apiCall('aws.sns', 'sns.amazonaws.com', SNS_TAMPER_EVENTS,
+        { $or: [anyOf('topicArn', [this.topic.topicArn]), anyOf('subscriptionArn', [{ prefix: `${this.topic.topicArn}:` }])] }));
+    const logGroupNames = props.logGroups.map((g) => g.logGroupName);
+    // By ARN, with or without the trailing `:*`.
+    const logGroupArns = logGroupNames.map((name) =>
+      ({ prefix: stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: name, arnFormat: ArnFormat.COLON_RESOURCE_NAME }) }));
+    rule('LogGroupTampering', 'a pipeline log group was deleted, its retention shortened or removed, its key changed, or a subscription removed',
+      apiCall('aws.logs', 'logs.amazonaws.com', LOGS_TAMPER_EVENTS, { $or: [anyOf('logGroupName', logGroupNames), anyOf('resourceIdentifier', logGroupArns)] }));
+    const ownAlarms = [{ prefix: named('') }];
+    rule('AlarmTampering', 'an alarm of this pipeline was deleted, rewritten, its actions disabled or its state set by hand',
+      apiCall('aws.cloudwatch', 'monitoring.amazonaws.com', ALARM_TAMPER_EVENTS, { $or: [anyOf('alarmNames', ownAlarms), anyOf('alarmName', ownAlarms)] }));
+    if (props.rotationFunction) {
+      const fn = props.rotationFunction;
+      const partialArn = Fn.join('', [stack.account, ':function:', fn.functionName]);
+      const ids = [fn.functionName, fn.functionArn, partialArn];
+      rule('RotationFunctionTampering', 'the function that rotates the pseudonymization key was changed, opened, throttled or deleted',
+        apiCall('aws.lambda', 'lambda.amazonaws.com', LAMBDA_TAMPER_EVENT_PREFIXES.map((p) => ({ prefix: p })),
+          anyOf('functionName', [...ids, ...ids.map((i) => ({ prefix: `${i}:` }))])));
+    }
+    rule('DeadLetterQueueTampering', 'the alerts\' dead-letter queue was reconfigured, purged or deleted',
+      apiCall('aws.sqs', 'sqs.amazonaws.com', QUEUE_TAMPER_EVENTS, anyOf('queueUrl', [this.deadLetterQueue.queueUrl])));
 
     // Alarms on the job's own metrics.
     const dims = { JobName: props.jobName, Table: props.tableDimension };
@@ -184,6 +323,7 @@ export class PipelineAlerts extends Construct {
     const period = props.expectedRunInterval.toSeconds() >= 86400 ? Duration.days(1) : props.expectedRunInterval;
     const evaluationPeriods = Math.ceil(props.expectedRunInterval.toSeconds() / period.toSeconds());
     const noRun = new cloudwatch.Alarm(this, 'NoSuccessfulRun', {
+      alarmName: named('NoSuccessfulRun'),
       alarmDescription: `cdk-secure-delta-lake: no successful run of ${props.jobName} within ${props.expectedRunInterval.toHumanString()}`,
       metric: metric('RunsSucceeded', period),
       comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
@@ -193,6 +333,7 @@ export class PipelineAlerts extends Construct {
       treatMissingData: cloudwatch.TreatMissingData.BREACHING,
     });
     const ratio = new cloudwatch.Alarm(this, 'QuarantineRatio', {
+      alarmName: named('QuarantineRatio'),
       alarmDescription: `cdk-secure-delta-lake: more than ${props.quarantineAlertRatio * 100}% of the records of a run of ${props.jobName} were quarantined`,
       metric: new cloudwatch.MathExpression({
         expression: 'IF(r > 0, q / r, 0)',
@@ -206,6 +347,7 @@ export class PipelineAlerts extends Construct {
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
     const undelivered = new cloudwatch.Alarm(this, 'UndeliveredAlerts', {
+      alarmName: named('UndeliveredAlerts'),
       alarmDescription: 'cdk-secure-delta-lake: alerts could not be delivered and wait in the dead-letter queue',
       metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
@@ -218,4 +360,69 @@ export class PipelineAlerts extends Construct {
       this.alarms.push(alarm);
     }
   }
+
+  /**
+   * IAM is a global service: its events reach EventBridge in us-east-1 only. Changes to a role
+   * (`roleName`) and new versions of its customer-managed policies (`policyArn`) are two rules.
+   */
+  private addIamRules(
+    rule: (id: string, description: string, pattern: events.EventPattern) => events.Rule,
+    apiCall: (source: string, eventSource: string, eventNames: any[], detail: { [k: string]: any }) => events.EventPattern,
+    anyOf: (field: string, values: any[]) => { [k: string]: any },
+    roles: iam.IRole[],
+  ): void {
+    const region = Stack.of(this).region;
+    const unknown = Token.isUnresolved(region);
+    const todo = 'To be alerted, deploy the pipeline in us-east-1, or create in us-east-1 an EventBridge rule on aws.iam events '
+      + `(${IAM_TAMPER_EVENTS.join(', ')}) for the pipeline's roles (requestParameters.roleName) and their customer-managed policies `
+      + '(requestParameters.policyArn), with a topic of that region as its target; the account trail records these calls either way';
+    if (unknown) {
+      Annotations.of(this).addWarningV2('cdk-secure-delta-lake:iamEventsOnlyInUsEast1',
+        'IAM API events reach EventBridge in us-east-1 only, and this stack\'s region is unknown at synthesis (an environment-agnostic stack): '
+        + 'the rules on the pipeline roles are created, and fire only if the stack is deployed in us-east-1. Give the stack an explicit env to know. ' + todo);
+    } else if (region !== 'us-east-1') {
+      Annotations.of(this).addWarningV2('cdk-secure-delta-lake:iamEventsOnlyInUsEast1',
+        `IAM API events reach EventBridge in us-east-1 only, and this stack is in ${region}: it cannot alert on changes to the policies or trust of the pipeline's roles. ` + todo);
+      return;
+    }
+    const roleNames = roles.map((r) => r.roleName);
+    rule('RoleTampering', 'the permissions or trust of a pipeline role changed',
+      apiCall('aws.iam', 'iam.amazonaws.com', IAM_ROLE_TAMPER_EVENTS, anyOf('roleName', roleNames)));
+    const policyArns = Lazy.list({ produce: () => this.customerManagedPoliciesOf(roles) });
+    rule('RolePolicyTampering', 'a new version of a customer-managed policy of a pipeline role was created, made the default or deleted',
+      apiCall('aws.iam', 'iam.amazonaws.com', IAM_POLICY_TAMPER_EVENTS, anyOf('policyArn', policyArns)));
+    this.node.addValidation({
+      validate: () => this.customerManagedPoliciesOf(roles).length > 0 ? []
+        : ['no customer-managed policy of this stack is attached to the pipeline roles: the rule on policy versions would have nothing to match'],
+    });
+  }
+
+  /** The ARNs of the customer-managed policies of this stack attached to the roles, at synthesis. */
+  private customerManagedPoliciesOf(roles: iam.IRole[]): string[] {
+    const stack = Stack.of(this);
+    const names = new Set(roles.map((r) => JSON.stringify(stack.resolve(r.roleName))));
+    const arns: string[] = [];
+    for (const c of stack.node.findAll()) {
+      if (!(c instanceof iam.CfnManagedPolicy) || Stack.of(c) !== stack) continue;
+      const attached = stack.resolve(c.roles);
+      if (Array.isArray(attached) && attached.some((n) => names.has(JSON.stringify(n)))) arns.push(c.ref);
+    }
+    return arns;
+  }
+}
+
+/**
+ * The prefix of the names of the rules and alarms: the topic name, shortened with a hash of it when
+ * it is longer than the rule names allow.
+ */
+function namePrefixOf(topicName: string, fallback: () => string): string {
+  if (Token.isUnresolved(topicName)) return fallback();
+  const clean = topicName.replace(/[^A-Za-z0-9_-]/g, '-');
+  if (clean.length <= NAME_PREFIX_LENGTH) return clean;
+  const hash = createHash('sha256').update(topicName, 'utf8').digest('hex').slice(0, 8);
+  return `${clean.slice(0, NAME_PREFIX_LENGTH - 9)}-${hash}`;
+}
+
+function dedupe<T>(items: T[]): T[] {
+  return items.filter((x, i) => items.indexOf(x) === i);
 }
