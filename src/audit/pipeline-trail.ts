@@ -6,6 +6,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { logAccessInto } from '../private/access-logs';
+import { denyConfigurationChanges } from '../private/bucket-guards';
 import { acknowledge, ReasonedPolicy } from '../private/compliance';
 import { allowLogsForLogGroups } from '../private/keys';
 
@@ -21,6 +22,8 @@ export interface PipelineTrailProps {
   /** Where the trail bucket's own server access logs go (a created access-log bucket). */
   readonly accessLogBucket?: s3.IBucket;
   readonly removalPolicy: RemovalPolicy;
+  /** Who may change the trail bucket's configuration (the deployment role first). */
+  readonly administrators: string[];
 }
 
 /**
@@ -83,6 +86,26 @@ export class PipelineTrail extends Construct {
       ],
     });
     acknowledge(this.bucket, 'trailBucketNoReplication');
+    // The L2 admits CloudTrail's writes without naming the trail: another account's trail could
+    // deliver under this account's prefix. Only this trail may write.
+    this.bucket.addToResourcePolicy(new iam.PolicyStatement({
+      sid: 'DenyCloudTrailWritesOfOtherTrails',
+      effect: iam.Effect.DENY,
+      principals: [new iam.ServicePrincipal('cloudtrail.amazonaws.com')],
+      actions: ['s3:PutObject'],
+      resources: [this.bucket.arnForObjects('*')],
+      conditions: { StringNotEquals: { 'aws:SourceArn': this.trailArn } },
+    }));
+    // Governance-mode retention yields to s3:BypassGovernanceRetention: nobody gets it here, so
+    // log files stay for their retention (changing this statement is a configuration change).
+    this.bucket.addToResourcePolicy(new iam.PolicyStatement({
+      sid: 'DenyGovernanceBypass',
+      effect: iam.Effect.DENY,
+      principals: [new iam.AnyPrincipal()],
+      actions: ['s3:BypassGovernanceRetention'],
+      resources: [this.bucket.bucketArn, this.bucket.arnForObjects('*')],
+    }));
+    denyConfigurationChanges(this.bucket, props.administrators);
     const cfnBucket = this.bucket.node.defaultChild as s3.CfnBucket;
     cfnBucket.notificationConfiguration = { eventBridgeConfiguration: { eventBridgeEnabled: true } };
     if (props.accessLogBucket) {

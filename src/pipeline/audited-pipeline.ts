@@ -20,6 +20,7 @@ import { PipelineDashboard } from '../audit/pipeline-dashboard';
 import { PipelineTrail } from '../audit/pipeline-trail';
 import { GlueJobVersion, LeastPrivilegeGlueJob } from '../glue/least-privilege-glue-job';
 import { TableSchema } from '../glue/table-schema';
+import { administratorArnProblems, administratorsOf } from '../private/administrators';
 import { ReasonedPolicy, acknowledge } from '../private/compliance';
 import { granteeIdentity, managedPolicyFor } from '../private/grants';
 import { denyGrantsOutsideAwsServices } from '../private/keys';
@@ -199,6 +200,19 @@ export interface AuditedPipelineProps {
   readonly timeout?: Duration;
 
   /**
+   * Principals that may change the configuration of the buckets this construct creates (the zones,
+   * the query results, the trail bucket and the access-log buckets) and manage the
+   * pseudonymization key's secret and KMS key, besides the stack's CloudFormation execution role,
+   * which is always admitted so that deployments keep working. IAM role or user ARNs; wildcards
+   * are allowed after `role/`. Every other principal of the account is denied these changes by
+   * the resource policies, whatever its IAM policies say; the account root can always repair a
+   * bucket policy, and keeps the administration of the keys (the break-glass paths).
+   *
+   * @default - the stack's CloudFormation execution role only
+   */
+  readonly administratorArns?: string[];
+
+  /**
    * What happens to keys, buckets, secrets and logs when the stack is deleted.
    *
    * @default RemovalPolicy.RETAIN
@@ -358,29 +372,35 @@ export class AuditedPipeline extends Construct {
     v.check(/^[A-Za-z0-9 _.:/=+@-]{1,256}$/.test(classification), `dataClassification '${classification}' is not a valid tag value`);
     if (props.pseudonymKeyRotation) {
       const days = props.pseudonymKeyRotation.toDays({ integral: false });
-      v.check(days >= 1 && days <= 1000 && Number.isInteger(days), `pseudonymKeyRotation must be whole days from 1 to 1000 (got ${props.pseudonymKeyRotation.toHumanString()}); Secrets Manager rotates on a schedule of days`);
+      v.check(days >= 1 && days <= 365 && Number.isInteger(days), `pseudonymKeyRotation must be whole days from 1 to 365 (got ${props.pseudonymKeyRotation.toHumanString()}); a key that lives longer exposes more pseudonyms if it leaks`);
     }
+    for (const problem of administratorArnProblems('administratorArns', props.administratorArns)) v.add(problem);
     v.throwIfAny();
+    const administratorArns = props.administratorArns;
+    const administrators = administratorsOf(this, 'AuditedPipeline', administratorArns);
 
     this.tableName = props.tableName;
     this.tablePath = tablePath;
     this.sourcePrefix = sourcePrefix;
 
     // Storage: the two zones (created or passed in) and the query results.
-    this.rawBucket = props.rawBucket ?? new SecureDeltaLakeBucket(this, 'Raw', { zone: LakeZone.RAW, removalPolicy });
-    this.curatedBucket = props.curatedBucket ?? new SecureDeltaLakeBucket(this, 'Curated', { zone: LakeZone.CURATED, removalPolicy });
-    this.queryResultsBucket = new SecureDeltaLakeBucket(this, 'QueryResults', { zone: LakeZone.RAW, removalPolicy });
+    this.rawBucket = props.rawBucket ?? new SecureDeltaLakeBucket(this, 'Raw', { zone: LakeZone.RAW, removalPolicy, administratorArns });
+    this.curatedBucket = props.curatedBucket ?? new SecureDeltaLakeBucket(this, 'Curated', { zone: LakeZone.CURATED, removalPolicy, administratorArns });
+    this.queryResultsBucket = new SecureDeltaLakeBucket(this, 'QueryResults', { zone: LakeZone.RAW, removalPolicy, administratorArns });
 
     // The pseudonymization key (created and rotated, when the schema needs one).
     const hasPii = props.schema.columns.some((c) => c.pii);
+    let pseudonymKey: PseudonymKey | undefined;
     if (props.pseudonymKey) {
       this.pseudonymKey = props.pseudonymKey;
     } else if (hasPii) {
-      this.pseudonymKey = new PseudonymKey(this, 'PseudonymKey', {
+      pseudonymKey = new PseudonymKey(this, 'PseudonymKey', {
         rotationInterval: props.pseudonymKeyRotation ?? Duration.days(90),
         removalPolicy,
         logRetention: auditLogRetention,
-      }).secret;
+        administrators,
+      });
+      this.pseudonymKey = pseudonymKey.secret;
     }
 
     this.job = new LeastPrivilegeGlueJob(this, 'Job', {
@@ -396,6 +416,7 @@ export class AuditedPipeline extends Construct {
       timeout: props.timeout,
       removalPolicy,
     });
+    pseudonymKey?.admitReader(this.job.role.roleArn);
 
     // The workflow runs the job one run at a time (the job's own concurrency is 1 too).
     const workflow = new glue.Workflow(this, 'Workflow', {
@@ -443,6 +464,7 @@ export class AuditedPipeline extends Construct {
       // The results bucket is always this construct's own (the zones may live in another stack).
       accessLogBucket: this.queryResultsBucket.accessLogBucket,
       removalPolicy,
+      administrators,
     });
     if (!props.accountTrail) acknowledge(trail.trail, 'pipelineTrailSingleRegion');
     this.trail = trail.trail;
@@ -458,6 +480,8 @@ export class AuditedPipeline extends Construct {
     const tableDimension = tablePath.split('/').pop()!;
     const keys = dedupe<kms.IKey>([...lakes.map((b) => b.encryptionKey), this.job.key, auditKey,
       ...(this.pseudonymKey?.encryptionKey ? [this.pseudonymKey.encryptionKey] : [])]);
+    const lockedArguments = (this.job.job.node.defaultChild as glue.CfnJob).nonOverridableArguments;
+    const rotationFunction = pseudonymKey?.rotationFunction;
     const alerts = new PipelineAlerts(this, 'Alerts', {
       topicName: `${unique}-alerts`,
       deadLetterQueueName: `${unique}-undelivered-alerts`,
@@ -475,7 +499,10 @@ export class AuditedPipeline extends Construct {
       trailArn: trail.trailArn,
       glueResourceNames: [this.job.securityConfiguration.securityConfigurationName, workflow.workflowName, triggerName],
       secrets: this.pseudonymKey ? [this.pseudonymKey] : [],
-      roleNames: [this.job.role.roleName],
+      roles: [this.job.role, ...(rotationFunction?.role ? [rotationFunction.role] : [])],
+      lockedJobArguments: lockedArguments && !Token.isUnresolved(lockedArguments) ? Object.keys(lockedArguments) : [],
+      logGroups: [...this.job.logGroups, trail.logGroup, ...(rotationFunction ? [rotationFunction.logGroup] : [])],
+      rotationFunction,
     });
     this.alertTopic = alerts.topic;
     if (trigger.kind === PipelineTriggerKind.OBJECT_CREATED) {
@@ -489,7 +516,7 @@ export class AuditedPipeline extends Construct {
       metricsNamespace: this.job.metricsNamespace,
       tableDimension,
       alarms: alerts.alarms,
-      failureRuleName: alerts.rules[0].ruleName,
+      failureRuleName: alerts.jobRunFailedRule.ruleName,
     }).dashboard;
 
     // The catalog: the curated table as a Delta table (Athena engine v3 reads its log).
@@ -554,13 +581,17 @@ export class AuditedPipeline extends Construct {
   }
 
   /**
-   * Operate the pipeline (data engineers): start, stop and read runs of the job and the workflow,
-   * and read the job's logs. No data, no other job, no role passing.
+   * Operate the pipeline (data engineers): start, stop and follow runs of the workflow, follow and
+   * stop runs of the job, and read the job's logs. No data, no other job, no role passing.
+   *
+   * Operators start the workflow, never the job directly: `glue:StartJobRun` would let them choose
+   * a run's workers, timeout and security configuration, while a workflow runs the job as it is
+   * defined.
    *
    * @param grantee a role or a user
    */
   public grantOperate(grantee: iam.IGrantable): iam.Grant {
-    this.job.grantOperate(grantee);
+    this.job.grantMonitor(grantee);
     const identity = granteeIdentity(grantee, 'AuditedPipeline.grantOperate');
     const policy = managedPolicyFor(identity, `SecureDeltaLakePipelineOperate${Names.uniqueId(this)}`, `cdk-secure-delta-lake: operate the pipeline ${this.node.path}`);
     policy.add('operators start and follow runs of this workflow only',

@@ -1,10 +1,11 @@
-import { ArnFormat, Duration, Names, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Lazy, Names, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { accountRootArn } from '../private/administrators';
 import { acknowledge, ReasonedPolicy } from '../private/compliance';
 import { allowLogsForLogGroups, denyGrantsOutsideAwsServices } from '../private/keys';
 
@@ -53,7 +54,23 @@ export interface PseudonymKeyProps {
   readonly rotationInterval: Duration;
   readonly removalPolicy: RemovalPolicy;
   readonly logRetention: logs.RetentionDays;
+  /** Who may manage the secret and its key (the deployment role first). */
+  readonly administrators: string[];
 }
+
+/** Secrets Manager calls that change the secret, its policy, its rotation or its replicas. */
+const SECRET_MANAGEMENT_ACTIONS = [
+  'secretsmanager:UpdateSecret', 'secretsmanager:ReplicateSecretToRegions', 'secretsmanager:RemoveRegionsFromReplication',
+  'secretsmanager:StopReplicationToReplica', 'secretsmanager:RotateSecret', 'secretsmanager:CancelRotateSecret',
+  'secretsmanager:RestoreSecret', 'secretsmanager:PutResourcePolicy', 'secretsmanager:DeleteResourcePolicy',
+  'secretsmanager:DeleteSecret', 'secretsmanager:TagResource', 'secretsmanager:UntagResource',
+];
+
+/** KMS calls that change who may use the key, or destroy it. */
+const KEY_ADMINISTRATION_ACTIONS = [
+  'kms:PutKeyPolicy', 'kms:ScheduleKeyDeletion', 'kms:DisableKey', 'kms:DisableKeyRotation',
+  'kms:ReplicateKey', 'kms:UpdatePrimaryRegion', 'kms:CreateAlias', 'kms:UpdateAlias', 'kms:DeleteAlias',
+];
 
 /**
  * The pseudonymization key: a Secrets Manager secret encrypted with its own customer key and
@@ -65,6 +82,7 @@ export class PseudonymKey extends Construct {
   public readonly secret: secretsmanager.Secret;
   public readonly key: kms.Key;
   public readonly rotationFunction: lambda.Function;
+  private readonly readers: string[] = [];
 
   constructor(scope: Construct, id: string, props: PseudonymKeyProps) {
     super(scope, id);
@@ -132,6 +150,7 @@ export class PseudonymKey extends Construct {
     acknowledge(this.rotationFunction, 'rotationFunctionOutsideVpc');
     acknowledge(this.rotationFunction, 'rotationFunctionSynchronous');
     this.secret.addRotationSchedule('Rotation', { rotationLambda: this.rotationFunction, automaticallyAfter: props.rotationInterval });
+    this.guard(role.roleArn, props.administrators, accountRootArn(this));
     // Secrets Manager of this account only may invoke the function (the L2's permission names no source).
     for (const c of this.rotationFunction.node.findAll()) {
       if (c instanceof lambda.CfnPermission && c.principal === 'secretsmanager.amazonaws.com') {
@@ -140,4 +159,47 @@ export class PseudonymKey extends Construct {
       }
     }
   }
+
+  /** Let a role read the key (the ingestion job's): the secret's and the key's policies admit it. */
+  public admitReader(roleArn: string): void {
+    if (!this.readers.includes(roleArn)) this.readers.push(roleArn);
+  }
+
+  /**
+   * Resource policies that hold whatever IAM policies say: a same-account principal with
+   * `secretsmanager:*` and `kms:*` can neither read the key (every pseudonym would become reversible
+   * by dictionary), nor plant a key it knows, nor replicate it, nor change its rotation or policy.
+   */
+  private guard(rotationRoleArn: string, administrators: string[], root: string): void {
+    const readers = (...others: string[]) => Lazy.list({ produce: () => [...others, ...this.readers, rotationRoleArn] });
+    const deny = (sid: string, actions: string[], principalArns: string[]) => this.secret.addToResourcePolicy(new iam.PolicyStatement({
+      sid,
+      effect: iam.Effect.DENY,
+      principals: [new iam.AnyPrincipal()],
+      actions,
+      resources: ['*'],
+      conditions: { ArnNotLike: { 'aws:PrincipalArn': principalArns } },
+    }));
+    deny('DenyReadingOutsideTheJobAndRotation', ['secretsmanager:GetSecretValue'], readers());
+    deny('DenyWritingOutsideRotation', ['secretsmanager:PutSecretValue', 'secretsmanager:UpdateSecretVersionStage'], [rotationRoleArn]);
+    deny('DenyManagementOutsideAdministrators', SECRET_MANAGEMENT_ACTIONS, administrators);
+
+    // The key: AWS services (CloudWatch Logs for the rotation log group) carry no principal ARN and pass.
+    const denyKey = (sid: string, actions: string[], principalArns: string[]) => this.key.addToResourcePolicy(new iam.PolicyStatement({
+      sid,
+      effect: iam.Effect.DENY,
+      principals: [new iam.AnyPrincipal()],
+      actions,
+      resources: ['*'],
+      conditions: {
+        BoolIfExists: { 'aws:PrincipalIsAWSService': 'false' },
+        ArnNotLikeIfExists: { 'aws:PrincipalArn': principalArns },
+      },
+    }));
+    denyKey('DenyDecryptOutsideTheSecretsReaders', ['kms:Decrypt'], readers(...administrators));
+    denyKey('DenyEncryptOutsideRotationAndAdministrators', ['kms:Encrypt', 'kms:GenerateDataKey*', 'kms:ReEncrypt*'], [rotationRoleArn, ...administrators]);
+    // KMS has no break-glass of its own: the account root keeps key administration.
+    denyKey('DenyKeyAdministrationOutsideAdministrators', KEY_ADMINISTRATION_ACTIONS, [...administrators, root]);
+  }
 }
+

@@ -88,13 +88,29 @@ describe('AuditedPipeline with default configuration', () => {
       principal: 'cloudtrail.amazonaws.com',
       action: 's3:PutObject',
       resource: `${bucketArn}/AWSLogs/111111111111/CloudTrail/x.json.gz`,
-      context: { 's3:x-amz-acl': 'bucket-owner-full-control' },
+      context: { 's3:x-amz-acl': 'bucket-owner-full-control', 'aws:SourceArn': trailArn },
     })).toBe('Allowed');
     expect(await world.decide({
       principal: 'cloudtrail.amazonaws.com',
       action: 's3:PutObject',
       resource: `${bucketArn}/AWSLogs/111111111111/CloudTrail/x.json.gz`,
-      context: { 's3:x-amz-acl': 'bucket-owner-full-control', 'aws:SecureTransport': 'false' },
+      context: { 's3:x-amz-acl': 'bucket-owner-full-control', 'aws:SourceArn': trailArn, 'aws:SecureTransport': 'false' },
+    })).toBe('ExplicitlyDenied');
+    // Another trail (of this account or another) cannot deliver under this account's prefix.
+    for (const other of ['arn:aws:cloudtrail:eu-west-1:111111111111:trail/other', 'arn:aws:cloudtrail:eu-west-1:222222222222:trail/intruder']) {
+      expect(await world.decide({
+        principal: 'cloudtrail.amazonaws.com',
+        action: 's3:PutObject',
+        resource: `${bucketArn}/AWSLogs/111111111111/CloudTrail/x.json.gz`,
+        context: { 's3:x-amz-acl': 'bucket-owner-full-control', 'aws:SourceArn': other },
+      })).toBe('ExplicitlyDenied');
+    }
+    // Governance-mode retention cannot be bypassed, not even by a role allowed everything.
+    expect(await world.decide({
+      principal: 'arn:aws:iam::111111111111:role/cdk-hnb659fds-cfn-exec-role-111111111111-eu-west-1',
+      action: 's3:BypassGovernanceRetention',
+      resource: `${bucketArn}/AWSLogs/111111111111/CloudTrail/x.json.gz`,
+      identityPolicies: [{ Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] }],
     })).toBe('ExplicitlyDenied');
     template.hasResourceProperties('AWS::S3::Bucket', {
       BucketName: Match.absent(),
@@ -167,7 +183,13 @@ describe('AuditedPipeline with default configuration', () => {
     for (const k of own) {
       expect(keys).toContainEqual({ 'Fn::GetAtt': [logicalId(k), 'Arn'] });
     }
-    expect(t.resolve(detail('cloudtrail.amazonaws.com').requestParameters.name)).toEqual([trailName, trailArn]);
+    // StopLogging, DeleteTrail and UpdateTrail record `name`; the selector APIs record `trailName`.
+    const trailRule = detail('cloudtrail.amazonaws.com');
+    expect(trailRule.eventName).toEqual(expect.arrayContaining(['StopLogging', 'PutEventSelectors', 'PutInsightSelectors']));
+    expect(t.resolve(trailRule.$or)).toEqual([
+      { requestParameters: { name: [trailName, trailArn] } },
+      { requestParameters: { trailName: [trailName, trailArn] } },
+    ]);
     expect(detail('secretsmanager.amazonaws.com').requestParameters.secretId).toContainEqual({ Ref: logicalId(pipeline.pseudonymKey) });
   });
 
@@ -273,11 +295,13 @@ describe('AuditedPipeline with default configuration', () => {
     expect(await world.decide({ principal: a, action: 's3:PutObject', resource: `${resultsArn}/athena-results/primary/q.csv` })).not.toBe('Allowed');
   });
 
-  test('SDL-ACC-01: an engineer operates the workflow and the job, and reads no data', async () => {
+  test('SDL-ACC-01: an engineer operates the workflow, follows the job, and reads no data', async () => {
     const e = world.roleArn(engineer);
     const workflowArn = `arn:aws:glue:eu-west-1:111111111111:workflow/${t.ref(logicalId(pipeline.workflow))}`;
     expect(await world.decide({ principal: e, action: 'glue:StartWorkflowRun', resource: workflowArn })).toBe('Allowed');
-    expect(await world.decide({ principal: e, action: 'glue:StartJobRun', resource: `arn:aws:glue:eu-west-1:111111111111:job/${t.ref(logicalId(pipeline.job.job))}` })).toBe('Allowed');
+    // Operators start the workflow, not the job: a direct run could choose its own workers, timeout and security configuration.
+    expect(await world.decide({ principal: e, action: 'glue:StartJobRun', resource: `arn:aws:glue:eu-west-1:111111111111:job/${t.ref(logicalId(pipeline.job.job))}` })).toBe('ImplicitlyDenied');
+    expect(await world.decide({ principal: e, action: 'glue:GetJobRuns', resource: `arn:aws:glue:eu-west-1:111111111111:job/${t.ref(logicalId(pipeline.job.job))}` })).toBe('Allowed');
     expect(await world.decide({ principal: e, action: 'glue:UpdateJob', resource: `arn:aws:glue:eu-west-1:111111111111:job/${t.ref(logicalId(pipeline.job.job))}` })).toBe('ImplicitlyDenied');
     for (const object of [`${curatedArn}/tables/customers/data/part-0.parquet`, `${curatedArn}/tables/customers/quarantine/part-0.parquet`, `${rawArn}/landing/customers/a.csv`]) {
       expect(await world.decide({ principal: e, action: 's3:GetObject', resource: object })).not.toBe('Allowed');
@@ -291,7 +315,7 @@ describe('AuditedPipeline with default configuration', () => {
       RotationRules: { ScheduleExpression: 'rate(90 days)' },
     });
     template.hasResourceProperties('AWS::SecretsManager::Secret', { KmsKeyId: { 'Fn::GetAtt': [logicalId(pipeline.pseudonymKey!.encryptionKey), 'Arn'] } });
-    template.hasResourceProperties('AWS::Glue::Job', { DefaultArguments: Match.objectLike({ '--pseudonym-key': { Ref: logicalId(pipeline.pseudonymKey) } }) });
+    template.hasResourceProperties('AWS::Glue::Job', { NonOverridableArguments: Match.objectLike({ '--pseudonym-key': { Ref: logicalId(pipeline.pseudonymKey) } }) });
   });
 
   test('the rotation function may rotate this secret only, and its permissions are in a customer-managed policy', async () => {
@@ -303,7 +327,7 @@ describe('AuditedPipeline with default configuration', () => {
   });
 
   test('SDL-CMP-01: PII columns are pseudonymized with the rotated key, and analysts never see the quarantine\'s clear text', async () => {
-    template.hasResourceProperties('AWS::Glue::Job', { DefaultArguments: Match.objectLike({ '--pseudonym-key': { Ref: logicalId(pipeline.pseudonymKey) } }) });
+    template.hasResourceProperties('AWS::Glue::Job', { NonOverridableArguments: Match.objectLike({ '--pseudonym-key': { Ref: logicalId(pipeline.pseudonymKey) } }) });
     const quarantine = `${curatedArn}/tables/customers/quarantine/part-0.parquet`;
     expect(await world.decide({ principal: world.roleArn(analyst), action: 's3:GetObject', resource: quarantine })).not.toBe('Allowed');
   });
