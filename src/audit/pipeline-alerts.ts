@@ -206,8 +206,8 @@ export class PipelineAlerts extends Construct {
       conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
     }));
     // A topic policy replaces SNS's default one: CloudWatch alarm actions publish only if the
-    // policy admits cloudwatch.amazonaws.com, here for this account's alarms of this pipeline
-    // (their names share the prefix, so their ARNs are known at synthesis).
+    // policy admits cloudwatch.amazonaws.com, here for this pipeline's own alarms by their exact
+    // ARNs (a name prefix would admit any alarm someone names alike, and its false all-clears).
     this.topic.addToResourcePolicy(new iam.PolicyStatement({
       sid: 'AllowCloudWatchAlarmsOfThisPipeline',
       principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
@@ -215,7 +215,7 @@ export class PipelineAlerts extends Construct {
       resources: [this.topic.topicArn],
       conditions: {
         StringEquals: { 'aws:SourceAccount': stack.account },
-        ArnLike: { 'aws:SourceArn': stack.formatArn({ service: 'cloudwatch', resource: 'alarm', resourceName: named('*'), arnFormat: ArnFormat.COLON_RESOURCE_NAME }) },
+        ArnEquals: { 'aws:SourceArn': Lazy.list({ produce: () => this.alarms.map((a) => a.alarmArn) }) },
       },
     }));
     const dlq = this.deadLetterQueue;
@@ -268,13 +268,22 @@ export class PipelineAlerts extends Construct {
     // pattern stays within EventBridge's 2,048 characters; a redacted or scalar `arguments` by `exists`.
     const runDescription = 'The job\'s NonOverridableArguments keep the managed and code-bearing arguments of every run; '
       + 'this rule reports each attempt (operators start the workflow, not the job)';
+    // Runs that Glue starts itself (the workflow's trigger) come from glue.amazonaws.com and carry the
+    // workflow's own arguments: only calls made by a principal are reported.
+    const byPrincipal = { sourceIPAddress: [{ 'anything-but': ['glue.amazonaws.com'] }] };
     rule('JobRunOverrides', `a run of the ingestion job was started with its own arguments, workers, timeout, execution class or security configuration. ${runDescription}`,
       apiCall('aws.glue', 'glue.amazonaws.com', GLUE_RUN_OVERRIDE_EVENTS,
-        { requestParameters: { jobName: [props.jobName], $or: GLUE_RUN_OVERRIDE_FIELDS.map((f) => ({ [f]: [{ exists: true }] })) } }));
+        {
+          ...byPrincipal,
+          requestParameters: { jobName: [props.jobName], $or: GLUE_RUN_OVERRIDE_FIELDS.map((f) => ({ [f]: [{ exists: true }] })) },
+        }));
     const lockedKeys = dedupe([...GLUE_CODE_BEARING_ARGUMENTS, ...props.lockedJobArguments]);
     rule('JobRunArgumentOverrides', `a run of the ingestion job was started with arguments that replace code-bearing or managed arguments. ${runDescription}`,
       apiCall('aws.glue', 'glue.amazonaws.com', GLUE_RUN_OVERRIDE_EVENTS,
-        { requestParameters: { jobName: [props.jobName], $or: lockedKeys.map((k) => ({ arguments: { [k]: [{ exists: true }] } })) } }));
+        {
+          ...byPrincipal,
+          requestParameters: { jobName: [props.jobName], $or: lockedKeys.map((k) => ({ arguments: { [k]: [{ exists: true }] } })) },
+        }));
     if (props.secrets.length > 0) {
       rule('SecretTampering', 'a pipeline secret\'s resource policy, rotation or key changed, or it was deleted',
         apiCall('aws.secretsmanager', 'secretsmanager.amazonaws.com', SECRET_TAMPER_EVENTS,

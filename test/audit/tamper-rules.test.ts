@@ -449,6 +449,15 @@ describe('SDL-CMP-03: tamper rules, matched by Event Ruler', () => {
     expect((idx as number[]).some((i) => answers[i])).toBe(expected);
   });
 
+  test('a run that the workflow\'s trigger starts (the Glue service, with the workflow\'s arguments) is not reported; the same call by a principal is', () => {
+    const params = { jobName: own.jobName, arguments: 'HIDDEN_DUE_TO_SECURITY_REASONS' };
+    const byGlue = startJobRun(params);
+    byGlue.detail.sourceIPAddress = 'glue.amazonaws.com';
+    byGlue.detail.userIdentity = { ...byGlue.detail.userIdentity, invokedBy: 'glue.amazonaws.com' };
+    expect(matchAll(runOverrides.map((pattern) => ({ pattern, event: byGlue })))).toEqual([false, false]);
+    expect(matchAll(runOverrides.map((pattern) => ({ pattern, event: startJobRun(params) })))).toEqual([true, false]);
+  });
+
   test('an argument that the job does not lock is not reported (the script ignores arguments it does not read)', () => {
     const event = startJobRun({ jobName: own.jobName, arguments: { '--my-own-flag': 'x' } });
     expect(matchAll(runOverrides.map((pattern) => ({ pattern, event })))).toEqual([false, false]);
