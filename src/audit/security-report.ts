@@ -148,6 +148,16 @@ export const RESIDUAL_RISKS: ReadonlyArray<{ readonly id: string; readonly risk:
     risk: 'A principal allowed events:DeleteRule can delete every alert rule in one sequence of calls; the last deletions raise no alert',
     mitigation: 'seen by the account trail only: keep events:* with the administrators and review the trail',
   },
+  {
+    id: 'empty-code-parameters',
+    risk: "Code-bearing Glue parameters the job does not use are locked with an empty value; that Glue treats an empty value as unset is a deploy-time assumption",
+    mitigation: 'a successful run of the deployed job proves it; the StartJobRun-override rules report any run that tries to set them',
+  },
+  {
+    id: 'fenced-object-keys',
+    risk: 'Object keys (file names) under a fenced prefix stay visible to principals allowed to list the bucket, though not their contents',
+    mitigation: 'the data perimeter limits listing to grantees, and grants limit it to their own prefix; keep personal data out of file names',
+  },
 ];
 
 /** One finding of a check, after acknowledgments. */

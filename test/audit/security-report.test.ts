@@ -118,9 +118,17 @@ describe('SecurityReport of an AuditedPipeline', () => {
   test('the residual risks are listed in the JSON and the Markdown, from the one exported list', () => {
     expect(report.residualRisks).toEqual(RESIDUAL_RISKS);
     expect(RESIDUAL_RISKS.map((r) => r.id)).toEqual([
-      'iam-star-principals', 'account-root', 'named-administrators', 'best-effort-delivery', 'iam-events-us-east-1', 'run-overrides', 'delete-every-alert-rule',
+      'iam-star-principals', 'account-root', 'named-administrators', 'best-effort-delivery', 'iam-events-us-east-1', 'run-overrides',
+      'delete-every-alert-rule', 'empty-code-parameters', 'fenced-object-keys',
     ]);
     for (const r of RESIDUAL_RISKS) expect(md).toContain(`| ${r.risk} | ${r.mitigation} |`);
+  });
+
+  test('the threat model in docs/ lists the same residual risks, by id, and no other', () => {
+    const doc = fs.readFileSync(path.join(__dirname, '..', '..', 'docs', 'threat-model.md'), 'utf8');
+    const section = doc.slice(doc.indexOf('## Residual risks'));
+    const listed = [...section.matchAll(/^- `([a-z0-9-]+)`:/gm)].map((m) => m[1]);
+    expect(listed).toEqual(RESIDUAL_RISKS.map((r) => r.id));
   });
 
   test('the Markdown report has every section', () => {
