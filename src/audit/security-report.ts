@@ -92,6 +92,12 @@ const ASSUMPTIONS: Assumption[] = [
     statement: 'IAM API events reach EventBridge in us-east-1 only: role-policy alerts need the pipeline there, or a forwarding rule',
   },
   {
+    id: 'empty-code-parameters',
+    controls: ['SDL-GLUE-02'],
+    check: 'locked_job_arguments',
+    statement: 'Glue treats a code-bearing special parameter locked with an empty value (--extra-jars, --extra-files, --additional-python-modules, ...) as unset, so the job runs with every such parameter non-overridable',
+  },
+  {
     id: 'workflow-trigger-delivery',
     controls: ['SDL-ACC-01'],
     check: 'workflow_trigger',
@@ -150,7 +156,7 @@ export const RESIDUAL_RISKS: ReadonlyArray<{ readonly id: string; readonly risk:
   },
   {
     id: 'empty-code-parameters',
-    risk: "Code-bearing Glue parameters the job does not use are locked with an empty value; that Glue treats an empty value as unset is a deploy-time assumption",
+    risk: 'Code-bearing Glue parameters the job does not use are locked with an empty value; that Glue treats an empty value as unset is a deploy-time assumption',
     mitigation: 'a successful run of the deployed job proves it; the StartJobRun-override rules report any run that tries to set them',
   },
   {

@@ -77,6 +77,44 @@ def test_glue_log_groups_are_pending_before_the_first_run(stubbed):
     assert r.status == vd.PENDING
 
 
+def locked_job(locked, default=None):
+    return {"Job": {"Name": JOB, "Role": "r", "Command": {"Name": "glueetl"}, "DefaultArguments": default or {}, "NonOverridableArguments": locked}}
+
+
+LOCKED = {k: "" for k in vd.CODE_BEARING_ARGUMENTS} | {"--scriptLocation": "s3://assets/x.py", "--extra-py-files": "s3://assets/y.py",
+                                                      "--conf": "spark.sql.extensions=x", "--user-jars-first": "false"}
+
+
+def test_the_managed_arguments_are_read_from_the_locked_ones_too(stubbed):
+    clients, stub = stubbed
+    stub("glue").add_response("get_job", locked_job({"--table-uri": "s3://curated/tables/customers"}), {"JobName": JOB})
+    stub("s3").add_response("list_objects_v2", {"Contents": [], "KeyCount": 0}, {"Bucket": "curated", "Prefix": "tables/"})
+    [r] = vd.check_emrfs_markers(deployment(Job=("AWS::Glue::Job", JOB)), clients("glue"), clients("s3"))
+    assert r.status == vd.PASS and "s3://curated/tables/" in r.detail
+
+
+@pytest.mark.parametrize("runs,verdict", [
+    ([{"Id": "jr_2", "JobRunState": "FAILED", "ErrorMessage": "boom"}, {"Id": "jr_1", "JobRunState": "SUCCEEDED"}], vd.PASS),
+    ([], vd.PENDING),
+    ([{"Id": "jr_1", "JobRunState": "FAILED", "ErrorMessage": "Invalid input provided: --extra-jars must not be empty"}], vd.FAIL),
+    ([{"Id": "jr_1", "JobRunState": "FAILED", "ErrorMessage": "the quarantine ratio was exceeded"}], vd.PENDING),
+])
+def test_locked_job_arguments_pass_once_a_run_succeeds_with_the_empty_parameters(stubbed, runs, verdict):
+    clients, stub = stubbed
+    stub("glue").add_response("get_job", locked_job(LOCKED), {"JobName": JOB})
+    stub("glue").add_response("get_job_runs", {"JobRuns": runs}, {"JobName": JOB, "MaxResults": 10})
+    [r] = vd.check_locked_job_arguments(deployment(Job=("AWS::Glue::Job", JOB)), clients("glue"))
+    assert (r.check, r.status) == ("locked_job_arguments", verdict)
+
+
+def test_a_code_bearing_parameter_left_overridable_fails(stubbed):
+    clients, stub = stubbed
+    open_jars = {k: v for k, v in LOCKED.items() if k != "--extra-jars"}
+    stub("glue").add_response("get_job", locked_job(open_jars), {"JobName": JOB})
+    [r] = vd.check_locked_job_arguments(deployment(Job=("AWS::Glue::Job", JOB)), clients("glue"))
+    assert r.status == vd.FAIL and "--extra-jars" in r.detail
+
+
 def test_emrfs_markers_beside_the_table_are_a_warning(stubbed):
     clients, stub = stubbed
     stub("glue").add_response("get_job", job_response({"--table-uri": "s3://curated/tables/customers"}), {"JobName": JOB})

@@ -52,10 +52,46 @@ def load_deployment(cloudformation: Any, stacks: list[str], region: str) -> Depl
     return Deployment(resources, region)
 
 
+def job_arguments(job: dict[str, Any]) -> dict[str, str]:
+    """The arguments a run of the job gets: the overridable defaults, then the locked ones."""
+    return {**job.get("DefaultArguments", {}), **job.get("NonOverridableArguments", {})}
+
+
+# Glue's special parameters that load code before the script runs; the construct locks each.
+CODE_BEARING_ARGUMENTS = (
+    "--scriptLocation", "--extra-py-files", "--extra-jars", "--extra-files", "--additional-python-modules",
+    "--python-modules-installer-option", "--user-jars-first", "--conf",
+)
+
+
+def check_locked_job_arguments(d: Deployment, glue: Any) -> list[Result]:
+    """The code-bearing parameters are non-overridable, and the job still runs with the unused ones
+    locked empty (the assumption: Glue treats an empty value as unset)."""
+    out = []
+    for _, _, job in d.of_type("AWS::Glue::Job"):
+        locked = glue.get_job(JobName=job)["Job"].get("NonOverridableArguments", {})
+        open_keys = [k for k in CODE_BEARING_ARGUMENTS if k not in locked]
+        if open_keys:
+            out.append(Result("locked_job_arguments", FAIL, f"{job}: a run may still set {', '.join(open_keys)}; redeploy the job"))
+            continue
+        runs = glue.get_job_runs(JobName=job, MaxResults=10)["JobRuns"]
+        empty = sorted(k for k in CODE_BEARING_ARGUMENTS if locked.get(k) == "")
+        if any(r.get("JobRunState") == "SUCCEEDED" for r in runs):
+            out.append(Result("locked_job_arguments", PASS, f"{job}: locked, and a run succeeded with {', '.join(empty) or 'no'} empty parameter(s)"))
+            continue
+        blamed = [r for r in runs if r.get("JobRunState") == "FAILED" and any(k in r.get("ErrorMessage", "") for k in empty)]
+        if blamed:
+            out.append(Result("locked_job_arguments", FAIL, f"{job}: run {blamed[0].get('Id')} failed on an empty locked parameter: "
+                              f"{blamed[0].get('ErrorMessage', '')[:300]}"))
+        else:
+            out.append(Result("locked_job_arguments", PENDING, f"{job}: locked; no successful run yet shows that Glue accepts the empty parameters"))
+    return out
+
+
 def check_glue_log_groups(d: Deployment, glue: Any, logs: Any) -> list[Result]:
     out = []
     for _, _, job in d.of_type("AWS::Glue::Job"):
-        args = glue.get_job(JobName=job)["Job"].get("DefaultArguments", {})
+        args = job_arguments(glue.get_job(JobName=job)["Job"])
         prefix = args.get("--custom-logGroup-prefix")
         if not prefix:
             out.append(Result("glue_log_groups", FAIL, f"{job}: no --custom-logGroup-prefix argument"))
@@ -84,7 +120,7 @@ def _s3_location(uri: str) -> tuple[str, str]:
 def check_emrfs_markers(d: Deployment, glue: Any, s3: Any) -> list[Result]:
     out = []
     for _, _, job in d.of_type("AWS::Glue::Job"):
-        uri = glue.get_job(JobName=job)["Job"].get("DefaultArguments", {}).get("--table-uri", "")
+        uri = job_arguments(glue.get_job(JobName=job)["Job"]).get("--table-uri", "")
         bucket, table = _s3_location(uri)
         parent = table.rsplit("/", 1)[0] + "/" if "/" in table else ""
         markers = [o["Key"] for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=parent)
@@ -167,6 +203,7 @@ def verify(report: dict, clients: Callable[[str], Any], region: str, now: dt.dat
     results: list[Result] = []
     results += check_glue_log_groups(d, clients("glue"), clients("logs"))
     results += check_emrfs_markers(d, clients("glue"), clients("s3"))
+    results += check_locked_job_arguments(d, clients("glue"))
     results += check_access_log_delivery(d, clients("s3"))
     results += check_trail_status(d, clients("cloudtrail"))
     results += check_rule_deliveries(d, clients("events"), clients("cloudwatch"), now)

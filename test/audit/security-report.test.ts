@@ -72,7 +72,8 @@ describe('SecurityReport of an AuditedPipeline', () => {
   test('runtime-dependent controls name their deploy-time assumptions, each checked by verify-deployment', () => {
     expect(control('SDL-LOG-01').assumptions).toEqual(['glue-log-group-names']);
     expect(report.deployTimeAssumptions.map((a: any) => a.verifyDeploymentCheck)).toEqual([
-      'glue_log_groups', 'emrfs_markers', 'access_log_delivery', 'trail_status', 'alert_delivery', 'management_trail', 'iam_events_region', 'workflow_trigger',
+      'glue_log_groups', 'emrfs_markers', 'access_log_delivery', 'trail_status', 'alert_delivery', 'management_trail', 'iam_events_region',
+      'locked_job_arguments', 'workflow_trigger',
     ]);
   });
 
