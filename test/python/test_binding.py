@@ -40,8 +40,11 @@ def test_bucket_policies_carry_the_perimeter_and_encryption_denies(template):
 def test_the_glue_job_runs_the_ingestion_script_shipped_in_the_wheel(template):
     job = next(iter(resources(template, "AWS::Glue::Job").values()))["Properties"]
     assert job["GlueVersion"] == "5.0" and job["ExecutionProperty"] == {"MaxConcurrentRuns": 1}
-    assert job["DefaultArguments"]["--schema-hash"] == template["Outputs"]["SchemaHash"]["Value"]
-    assert len(job["DefaultArguments"]["--extra-py-files"].split(",")) == 6
+    # The managed arguments are non-overridable: a run cannot replace them.
+    locked = job["NonOverridableArguments"]
+    assert locked["--schema-hash"] == template["Outputs"]["SchemaHash"]["Value"]
+    assert len(locked["--extra-py-files"].split(",")) == 6
+    assert "DefaultArguments" not in job
 
 
 def test_grants_from_python_land_in_a_managed_policy_of_the_role(template):
