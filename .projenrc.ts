@@ -40,7 +40,11 @@ const project = new awscdk.AwsCdkConstructLibrary({
 
   // CI is `.ci/run` on a fresh machine: no hosted workflows to keep in step with it.
   github: false,
-  release: false,
+  // `npx projen release` versions the packages from the commit history (conventional commits since
+  // the last tag), builds and tests them into dist/, and writes the changelog; publishing the
+  // tarball and the wheel from dist/ needs the maintainers' registry credentials.
+  release: true,
+  majorVersion: 0,
 
   publishToPypi: {
     distName: 'cdk-secure-delta-lake',
@@ -74,6 +78,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '/.tools/', // the pinned Node.js toolchain, installed by scripts/dev
     '/.venv/', // the pinned Python environment, created by scripts/dev
     '/.venv-checkov/', // Checkov, pinned, created by scripts/dev
+    '/.venv-release/', // twine, pinned, created by scripts/dev
     '/.cache/', // Maven jars for local Spark + Delta
     '/examples/cdk.out/',
     '/examples/python/cdk.out/',
@@ -83,7 +88,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
   ],
 });
 
-for (const pattern of ['/.tools/', '/.venv/', '/.venv-checkov/', '/.cache/', '/examples/', '/scripts/', '/.ci/', '/rosetta/', '__pycache__/', '.pytest_cache/', '*.test.py', 'conftest.py']) {
+for (const pattern of ['/.tools/', '/.venv/', '/.venv-checkov/', '/.venv-release/', '/.cache/', '/examples/', '/scripts/', '/.ci/', '/rosetta/', '__pycache__/', '.pytest_cache/', '*.test.py', 'conftest.py']) {
   project.addPackageIgnore(pattern);
 }
 
@@ -113,6 +118,14 @@ const testPython = project.addTask('test:python', {
   exec: 'bash scripts/test-python.sh',
 });
 project.testTask.spawn(testPython);
+
+// The publishers' own checks of what test:python built: npm's dry run of the tarball, twine's of the wheel.
+const packageCheck = project.addTask('package:check', {
+  description: 'Check the built npm tarball (npm publish --dry-run) and the wheel and sdist (twine check)',
+});
+packageCheck.exec('npm publish --dry-run dist/js/*.tgz');
+packageCheck.exec('$SDL_TWINE check --strict dist/python/*');
+project.testTask.spawn(packageCheck);
 
 // The main job: synthesize the example pipeline with every compliance pack and print a summary.
 project.addTask('main', {
