@@ -7,7 +7,7 @@ import { awscdk, javascript } from 'projen';
  * tsconfig*, .gitignore, .npmignore, .projen/tasks.json) is rewritten from it.
  */
 
-// Versions the README commands and CI use. The library itself runs on Node 20+.
+// Versions the README commands and CI use. The library itself runs on Node 22+.
 const CDK_FLOOR = '2.270.0'; // first aws-cdk-lib with the Glue L2 jobs in the core library
 const CDK_CLI = '2.1148.1'; // the `cdk` CLI is versioned apart from aws-cdk-lib
 const CDK_NAG = '3.0.2';
@@ -35,7 +35,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
   cdkVersionPinning: false,
   constructsVersion: '10.5.1',
   jsiiVersion: '~6.0.0',
-  minNodeVersion: '20.0.0',
+  minNodeVersion: '22.0.0', // Node.js 20 reached its end of life on 2026-04-30 (jsii warns on it)
   workflowNodeVersion: '22.23.3',
 
   // CI is `.ci/run` on a fresh machine: no hosted workflows to keep in step with it.
