@@ -6,3 +6,5 @@ export * from './glue/least-privilege-glue-job';
 export * from './pipeline/pipeline-trigger';
 export * from './pipeline/audited-pipeline';
 export * from './audit/security-report';
+export * from './lake/secure-delta-lake';
+export * from './lake/lake-table';

@@ -1,0 +1,274 @@
+import { Annotations, ArnFormat, Duration, Fn, Lazy, Stack, Token } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import {
+  ALARM_TAMPER_EVENTS, EVENTS_TAMPER_EVENTS, GLUE_CODE_BEARING_ARGUMENTS, GLUE_CONFIG_TAMPER_EVENTS, GLUE_JOB_TAMPER_EVENTS,
+  GLUE_RUN_OVERRIDE_EVENTS, GLUE_RUN_OVERRIDE_FIELDS, IAM_POLICY_TAMPER_EVENTS, IAM_ROLE_TAMPER_EVENTS, IAM_TAMPER_EVENTS,
+  KMS_TAMPER_EVENTS, LAMBDA_TAMPER_EVENT_PREFIXES, LOGS_TAMPER_EVENTS, QUEUE_TAMPER_EVENTS, S3_TAMPER_EVENTS,
+  SECRET_TAMPER_EVENTS, SNS_TAMPER_EVENTS, TRAIL_TAMPER_EVENTS,
+} from '../audit/pipeline-alerts';
+import { JobArguments } from '../glue/least-privilege-glue-job';
+import { acknowledge } from '../private/compliance';
+
+/** The arguments every table's job locks (NonOverridableArguments), the same for every table of a lake. */
+export const LAKE_LOCKED_JOB_ARGUMENTS = [
+  '--datalake-formats', '--conf', '--enable-auto-scaling', '--custom-logGroup-prefix', '--job-bookmark-option',
+  JobArguments.SOURCE_URI, JobArguments.TABLE_URI, JobArguments.SCHEMA, JobArguments.SCHEMA_HASH, JobArguments.METRICS_NAMESPACE,
+  JobArguments.MAX_QUARANTINE_RATIO, JobArguments.QUARANTINE_RETENTION_DAYS, '--pseudonym-key', '--job-language',
+];
+
+/** @internal */
+export interface LakeAlertsProps {
+  /** Every rule, alarm and per-table resource name of the lake starts with `<namePrefix>-`. */
+  readonly namePrefix: string;
+  readonly key: kms.Key;
+  readonly topic?: sns.ITopic;
+  readonly emails: string[];
+  readonly buckets: s3.IBucket[];
+  readonly keys: kms.IKey[];
+  readonly trailName: string;
+  readonly trailArn: string;
+  readonly roles: iam.IRole[];
+  readonly logGroups: logs.ILogGroup[];
+  /** The ARNs of the tables' alarms, built from literal names (no reference to a table's stack). */
+  readonly tableAlarmArns: () => string[];
+}
+
+/**
+ * The lake's alerting: the encrypted topic and its dead-letter queue, and the rules every table
+ * shares. Rules on a table's job, role, policies, workflow, trigger, security configuration,
+ * alarms and rules match the lake's name prefix, which every table's resources carry: adding a
+ * table never changes them, and a table in another stack is covered without a reference to it.
+ *
+ * @internal
+ */
+export class LakeAlerts extends Construct {
+  public readonly topic: sns.ITopic;
+  public readonly deadLetterQueue: sqs.Queue;
+  public readonly alarms: cloudwatch.Alarm[] = [];
+  public readonly rules: events.Rule[] = [];
+  public readonly jobRunFailedRule: events.Rule;
+  /** The target every rule of the lake and its tables uses: the topic, with the dead-letter queue. */
+  public readonly target: events.IRuleTarget;
+  private readonly props: LakeAlertsProps;
+
+  constructor(scope: Construct, id: string, props: LakeAlertsProps) {
+    super(scope, id);
+    this.props = props;
+    const stack = Stack.of(this);
+    const prefix = props.namePrefix;
+    const named = (suffix: string) => `${prefix}-${suffix}`;
+    const topicName = named('alerts');
+    const queueName = named('undelivered-alerts');
+
+    if (props.topic) {
+      this.topic = props.topic;
+      Annotations.of(this).addWarningV2('cdk-secure-delta-lake:userAlertTopic',
+        'alerts go to a topic supplied by the app: its encryption, TLS policy and key policy (EventBridge and CloudWatch must be able to publish) are not managed by this construct');
+    } else {
+      props.key.addToResourcePolicy(new iam.PolicyStatement({
+        sid: 'AllowEventBridgeAndCloudWatchToPublishToTheAlertTopic',
+        principals: [new iam.ServicePrincipal('events.amazonaws.com'), new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        resources: ['*'],
+        conditions: { StringEquals: { 'kms:EncryptionContext:aws:sns:topicArn': stack.formatArn({ service: 'sns', resource: topicName }) } },
+      }));
+      this.topic = new sns.Topic(this, 'Topic', { topicName, displayName: 'cdk-secure-delta-lake lake alerts', masterKey: props.key, enforceSSL: true });
+    }
+    props.key.addToResourcePolicy(new iam.PolicyStatement({
+      sid: 'AllowEventBridgeAndSnsToUseTheAlertDeadLetterQueue',
+      principals: [new iam.ServicePrincipal('events.amazonaws.com'), new iam.ServicePrincipal('sns.amazonaws.com')],
+      actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+      resources: ['*'],
+      conditions: { StringEquals: { 'kms:EncryptionContext:aws:sqs:arn': stack.formatArn({ service: 'sqs', resource: queueName }) } },
+    }));
+    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetters', {
+      queueName,
+      encryption: sqs.QueueEncryption.KMS,
+      encryptionMasterKey: props.key,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    acknowledge(this.deadLetterQueue, 'alertDeadLetterQueue');
+    for (const email of props.emails) {
+      this.topic.addSubscription(new subscriptions.EmailSubscription(email, { deadLetterQueue: this.deadLetterQueue }));
+    }
+    // The rules of the lake and of its tables (in any stack) send undeliverable alerts here. The
+    // queue admits them by the rule-name prefix, a literal: naming each rule's ARN would make the
+    // lake's stack reference the tables' stacks, which reference the lake (a cycle).
+    const ruleArns = stack.formatArn({ service: 'events', resource: 'rule', resourceName: `${prefix}-*` });
+    this.deadLetterQueue.addToResourcePolicy(new iam.PolicyStatement({
+      sid: 'AllowEventBridgeRulesOfThisLake',
+      principals: [new iam.ServicePrincipal('events.amazonaws.com')],
+      actions: ['sqs:SendMessage'],
+      resources: [this.deadLetterQueue.queueArn],
+      conditions: { ArnLike: { 'aws:SourceArn': ruleArns } },
+    }));
+    this.topic.addToResourcePolicy(new iam.PolicyStatement({
+      sid: 'AllowEventBridgeRulesOfThisAccount',
+      principals: [new iam.ServicePrincipal('events.amazonaws.com')],
+      actions: ['sns:Publish'],
+      resources: [this.topic.topicArn],
+      conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
+    }));
+    // Alarms by their exact ARNs (a name prefix would admit look-alike alarms and their false
+    // all-clears); the tables' alarm ARNs are built from literal names.
+    this.topic.addToResourcePolicy(new iam.PolicyStatement({
+      sid: 'AllowCloudWatchAlarmsOfThisLake',
+      principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+      actions: ['sns:Publish'],
+      resources: [this.topic.topicArn],
+      conditions: {
+        StringEquals: { 'aws:SourceAccount': stack.account },
+        ArnEquals: { 'aws:SourceArn': Lazy.list({ produce: () => [...this.alarms.map((a) => a.alarmArn), ...props.tableAlarmArns()] }) },
+      },
+    }));
+    const dlq = this.deadLetterQueue;
+    this.target = { bind: () => ({ arn: this.topic.topicArn, deadLetterConfig: { arn: dlq.queueArn } }) };
+
+    const rule = (ruleId: string, description: string, pattern: events.EventPattern) => {
+      const r = new events.Rule(this, ruleId, {
+        ruleName: named(ruleId),
+        description: `cdk-secure-delta-lake: ${description}`.slice(0, 512),
+        eventPattern: pattern,
+        targets: [this.target],
+      });
+      this.rules.push(r);
+      return r;
+    };
+    const apiCall = (source: string, eventSource: string, eventNames: any[], detail: { [k: string]: any }): events.EventPattern => ({
+      source: [source],
+      detailType: ['AWS API Call via CloudTrail'],
+      detail: { eventSource: [eventSource], eventName: eventNames, ...detail },
+    });
+    const anyOf = (field: string, values: any[]) => ({ requestParameters: { [field]: values } });
+    const tables = { prefix: `${prefix}-` };
+
+    // Runs of any table's job that did not succeed.
+    this.jobRunFailedRule = rule('JobRunFailed', 'a run of an ingestion job of the lake failed, timed out or was stopped', {
+      source: ['aws.glue'],
+      detailType: ['Glue Job State Change'],
+      detail: { jobName: [tables], state: ['FAILED', 'TIMEOUT', 'STOPPED', 'ERROR'] },
+    });
+    rule('BucketTampering', 'a lake bucket\'s policy, public access, lifecycle, versioning, encryption, replication, logging or ownership changed',
+      apiCall('aws.s3', 's3.amazonaws.com', S3_TAMPER_EVENTS, anyOf('bucketName', props.buckets.map((b) => b.bucketName))));
+    rule('KeyTampering', 'a lake key\'s policy, state, rotation or grants changed',
+      apiCall('aws.kms', 'kms.amazonaws.com', KMS_TAMPER_EVENTS, { resources: { ARN: props.keys.map((k) => k.keyArn) } }));
+    const trailIds = [props.trailName, props.trailArn];
+    rule('TrailTampering', 'the lake trail was stopped, deleted or reconfigured',
+      apiCall('aws.cloudtrail', 'cloudtrail.amazonaws.com', TRAIL_TAMPER_EVENTS, { $or: [anyOf('name', trailIds), anyOf('trailName', trailIds)] }));
+    rule('JobTampering', 'an ingestion job of the lake was updated (a swapped script) or deleted',
+      apiCall('aws.glue', 'glue.amazonaws.com', GLUE_JOB_TAMPER_EVENTS, anyOf('jobName', [tables])));
+    rule('GlueConfigurationTampering', 'a job\'s security configuration, workflow or trigger of the lake was changed or deleted',
+      apiCall('aws.glue', 'glue.amazonaws.com', GLUE_CONFIG_TAMPER_EVENTS, anyOf('name', [tables])));
+    const runDescription = 'The jobs\' NonOverridableArguments keep the managed and code-bearing arguments of every run; '
+      + 'this rule reports each attempt (operators start the workflow, not the job)';
+    const byPrincipal = { sourceIPAddress: [{ 'anything-but': ['glue.amazonaws.com'] }] };
+    rule('JobRunOverrides', `a run of an ingestion job was started with its own arguments, workers, timeout, execution class or security configuration. ${runDescription}`,
+      apiCall('aws.glue', 'glue.amazonaws.com', GLUE_RUN_OVERRIDE_EVENTS,
+        { ...byPrincipal, requestParameters: { jobName: [tables], $or: GLUE_RUN_OVERRIDE_FIELDS.map((f) => ({ [f]: [{ exists: true }] })) } }));
+    const lockedKeys = [...new Set([...GLUE_CODE_BEARING_ARGUMENTS, ...LAKE_LOCKED_JOB_ARGUMENTS])];
+    rule('JobRunArgumentOverrides', `a run of an ingestion job was started with arguments that replace code-bearing or managed arguments. ${runDescription}`,
+      apiCall('aws.glue', 'glue.amazonaws.com', GLUE_RUN_OVERRIDE_EVENTS,
+        { ...byPrincipal, requestParameters: { jobName: [tables], $or: lockedKeys.map((k) => ({ arguments: { [k]: [{ exists: true }] } })) } }));
+    this.addIamRules(rule, apiCall, anyOf, props.roles);
+    for (const watcher of ['RuleTamperingA', 'RuleTamperingB']) {
+      rule(watcher, 'an alert rule of this lake or of one of its tables was disabled, deleted, rewritten or retargeted',
+        apiCall('aws.events', 'events.amazonaws.com', EVENTS_TAMPER_EVENTS, { $or: [anyOf('name', [tables]), anyOf('rule', [tables])] }));
+    }
+    rule('TopicTampering', 'the alert topic was deleted, reconfigured, opened or subscribed to, or a subscription was removed or changed',
+      apiCall('aws.sns', 'sns.amazonaws.com', SNS_TAMPER_EVENTS,
+        { $or: [anyOf('topicArn', [this.topic.topicArn]), anyOf('subscriptionArn', [{ prefix: `${this.topic.topicArn}:` }])] }));
+    const logGroupNames = props.logGroups.map((g) => g.logGroupName);
+    const logGroupArns = logGroupNames.map((name) =>
+      ({ prefix: stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: name, arnFormat: ArnFormat.COLON_RESOURCE_NAME }) }));
+    rule('LogGroupTampering', 'a lake log group was deleted, its retention shortened or removed, its key changed, or a subscription removed',
+      apiCall('aws.logs', 'logs.amazonaws.com', LOGS_TAMPER_EVENTS, { $or: [anyOf('logGroupName', logGroupNames), anyOf('resourceIdentifier', logGroupArns)] }));
+    rule('AlarmTampering', 'an alarm of this lake or of one of its tables was deleted, rewritten, its actions disabled or its state set by hand',
+      apiCall('aws.cloudwatch', 'monitoring.amazonaws.com', ALARM_TAMPER_EVENTS, { $or: [anyOf('alarmNames', [tables]), anyOf('alarmName', [tables])] }));
+    rule('DeadLetterQueueTampering', 'the alerts\' dead-letter queue was reconfigured, purged or deleted',
+      apiCall('aws.sqs', 'sqs.amazonaws.com', QUEUE_TAMPER_EVENTS, anyOf('queueUrl', [this.deadLetterQueue.queueUrl])));
+
+    const undelivered = new cloudwatch.Alarm(this, 'UndeliveredAlerts', {
+      alarmName: named('UndeliveredAlerts'),
+      alarmDescription: 'cdk-secure-delta-lake: alerts could not be delivered and wait in the dead-letter queue',
+      metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      threshold: 0,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    undelivered.addAlarmAction(new cwActions.SnsAction(this.topic));
+    this.alarms.push(undelivered);
+  }
+
+  /** Rules on the pseudonymization key's secret and rotation function, once the lake has them. */
+  public watchPseudonymKey(secret: secretsmanager.ISecret, fn?: lambda.IFunction): void {
+    const stack = Stack.of(this);
+    const rule = (ruleId: string, description: string, pattern: events.EventPattern) => {
+      const r = new events.Rule(this, ruleId, {
+        ruleName: `${this.props.namePrefix}-${ruleId}`,
+        description: `cdk-secure-delta-lake: ${description}`,
+        eventPattern: pattern,
+        targets: [this.target],
+      });
+      this.rules.push(r);
+    };
+    rule('SecretTampering', 'the pseudonymization key\'s resource policy, rotation or key changed, or it was deleted', {
+      source: ['aws.secretsmanager'],
+      detailType: ['AWS API Call via CloudTrail'],
+      detail: { eventSource: ['secretsmanager.amazonaws.com'], eventName: SECRET_TAMPER_EVENTS, requestParameters: { secretId: [secret.secretArn, secret.secretName] } },
+    });
+    if (fn) {
+      const partialArn = Fn.join('', [stack.account, ':function:', fn.functionName]);
+      const ids = [fn.functionName, fn.functionArn, partialArn];
+      rule('RotationFunctionTampering', 'the function that rotates the pseudonymization key was changed, opened, throttled or deleted', {
+        source: ['aws.lambda'],
+        detailType: ['AWS API Call via CloudTrail'],
+        detail: {
+          eventSource: ['lambda.amazonaws.com'],
+          eventName: LAMBDA_TAMPER_EVENT_PREFIXES.map((p) => ({ prefix: p })),
+          requestParameters: { functionName: [...ids, ...ids.map((i) => ({ prefix: `${i}:` }))] },
+        },
+      });
+    }
+  }
+
+  /** IAM events reach EventBridge in us-east-1 only (DESIGN-NOTES 8). */
+  private addIamRules(
+    rule: (id: string, description: string, pattern: events.EventPattern) => events.Rule,
+    apiCall: (source: string, eventSource: string, eventNames: any[], detail: { [k: string]: any }) => events.EventPattern,
+    anyOf: (field: string, values: any[]) => { [k: string]: any },
+    roles: iam.IRole[],
+  ): void {
+    const stack = Stack.of(this);
+    const region = stack.region;
+    const todo = 'To be alerted, deploy the lake in us-east-1, or create in us-east-1 an EventBridge rule on aws.iam events '
+      + `(${IAM_TAMPER_EVENTS.join(', ')}) for roles named '${this.props.namePrefix}-*' and their policies, with a topic of that region as its target`;
+    if (Token.isUnresolved(region)) {
+      Annotations.of(this).addWarningV2('cdk-secure-delta-lake:iamEventsOnlyInUsEast1',
+        'IAM API events reach EventBridge in us-east-1 only, and this stack\'s region is unknown at synthesis: the rules on the lake roles fire only if it is deployed in us-east-1. ' + todo);
+    } else if (region !== 'us-east-1') {
+      Annotations.of(this).addWarningV2('cdk-secure-delta-lake:iamEventsOnlyInUsEast1',
+        `IAM API events reach EventBridge in us-east-1 only, and this stack is in ${region}: it cannot alert on changes to the policies or trust of the lake's roles. ` + todo);
+      return;
+    }
+    const tables = { prefix: `${this.props.namePrefix}-` };
+    rule('RoleTampering', 'the permissions or trust of a lake role (a table job\'s included) changed',
+      apiCall('aws.iam', 'iam.amazonaws.com', IAM_ROLE_TAMPER_EVENTS, anyOf('roleName', [...roles.map((r) => r.roleName), tables])));
+    const policyPrefix = stack.formatArn({ service: 'iam', region: '', resource: 'policy', resourceName: `${this.props.namePrefix}-` });
+    rule('RolePolicyTampering', 'a new version of a customer-managed policy of a lake role was created, made the default or deleted',
+      apiCall('aws.iam', 'iam.amazonaws.com', IAM_POLICY_TAMPER_EVENTS, anyOf('policyArn', [{ prefix: policyPrefix }])));
+  }
+}

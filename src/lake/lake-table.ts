@@ -1,0 +1,466 @@
+import { createHash } from 'crypto';
+import { ArnFormat, Duration, Names, Stack, Tags, Token } from 'aws-cdk-lib';
+import * as athena from 'aws-cdk-lib/aws-athena';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as glue from 'aws-cdk-lib/aws-glue';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { Construct } from 'constructs';
+import { nameManagedPolicies } from './names';
+import type { SecureDeltaLake } from './secure-delta-lake';
+import { KMS_TAMPER_EVENTS, LOGS_TAMPER_EVENTS } from '../audit/pipeline-alerts';
+import { GlueJobVersion, LeastPrivilegeGlueJob } from '../glue/least-privilege-glue-job';
+import { TableSchema } from '../glue/table-schema';
+import { PipelineTrigger, PipelineTriggerKind, cronProblems } from '../pipeline/pipeline-trigger';
+import { granteeIdentity, managedPolicyFor } from '../private/grants';
+import { PropsValidator, normalizePrefix } from '../private/validation';
+
+/** A table of a `SecureDeltaLake`: what is per table. */
+export interface LakeTableOptions {
+  /**
+   * The table's name: the Glue catalog table, and the default source prefix and table path.
+   * Lowercase letters, digits and underscores, starting with a letter; unique in the lake.
+   */
+  readonly tableName: string;
+
+  /** The columns every CSV row is validated against. */
+  readonly schema: TableSchema;
+
+  /**
+   * The key prefix of the CSV files in the raw zone.
+   *
+   * @default - `landing/<tableName>`
+   */
+  readonly sourcePrefix?: string;
+
+  /**
+   * The table root in the curated zone.
+   *
+   * @default - `tables/<tableName>`
+   */
+  readonly tablePath?: string;
+
+  /**
+   * When runs start.
+   *
+   * @default PipelineTrigger.onObjectCreated()
+   */
+  readonly trigger?: PipelineTrigger;
+
+  /**
+   * A pseudonymization key of this table's own, instead of the lake's (a key per purpose: its
+   * pseudonyms do not join with the other tables'). Must have a rotation schedule.
+   *
+   * @default - the lake's key, when the schema has PII columns
+   */
+  readonly pseudonymKey?: secretsmanager.ISecret;
+
+  /**
+   * Share of quarantined records above which a run fails closed.
+   *
+   * @default 0.05
+   */
+  readonly maxQuarantineRatio?: number;
+
+  /**
+   * How long quarantined records are kept.
+   *
+   * @default Duration.days(90)
+   */
+  readonly quarantineRetention?: Duration;
+
+  /**
+   * Share of quarantined records in an hour above which an alert is sent.
+   *
+   * @default 0.01
+   */
+  readonly quarantineAlertRatio?: number;
+
+  /**
+   * An alert is sent when no run succeeds within this period (1 hour to 7 days).
+   *
+   * @default Duration.days(1)
+   */
+  readonly expectedRunInterval?: Duration;
+
+  /**
+   * Glue version of the job.
+   *
+   * @default GlueJobVersion.V5_0
+   */
+  readonly glueVersion?: GlueJobVersion;
+
+  /**
+   * Maximum number of workers of the job.
+   *
+   * @default 10
+   */
+  readonly maxWorkers?: number;
+
+  /**
+   * Timeout of a run.
+   *
+   * @default Duration.hours(2)
+   */
+  readonly timeout?: Duration;
+}
+
+/** Properties of a `LakeTable`. */
+export interface LakeTableProps extends LakeTableOptions {
+  /** The lake the table belongs to (in this stack or another stack of the same environment). */
+  readonly lake: SecureDeltaLake;
+}
+
+const TABLE_NAME = /^[a-z][a-z0-9_]{0,254}$/;
+const RESERVED_SUBTABLES = ['data', 'quarantine', '_ingest_log'];
+/** The longest name base leaves room for the longest suffix within EventBridge's 64 characters. */
+const NAME_BASE_LENGTH = 44;
+
+/**
+ * A table of a `SecureDeltaLake`: its ingestion job and role, schema contract, trigger, catalog
+ * table, Athena workgroup, alarms and one tamper rule on what only it has (the job's key and log
+ * groups); the lake's trail, topic, rules, database and dashboard cover it already.
+ *
+ * Every resource name starts with the lake's name, so the lake's rules match it without a
+ * reference to this stack: the table may live in another stack than the lake (no cycle).
+ *
+ * @example
+ * declare const lake: sdl.SecureDeltaLake;
+ * const customers = new sdl.LakeTable(this, 'Customers', {
+ *   lake,
+ *   tableName: 'customers',
+ *   schema: sdl.TableSchema.of([{ name: 'email', type: sdl.ColumnType.STRING, pii: true }]),
+ *   trigger: sdl.PipelineTrigger.onSchedule('cron(0 2 * * ? *)'),
+ * });
+ */
+export class LakeTable extends Construct {
+  /** The lake. */
+  public readonly lake: SecureDeltaLake;
+  /** The catalog table's name. */
+  public readonly tableName: string;
+  /** The source prefix in the raw zone. */
+  public readonly sourcePrefix: string;
+  /** The table root in the curated zone. */
+  public readonly tablePath: string;
+  /** The ingestion job. */
+  public readonly job: LeastPrivilegeGlueJob;
+  /** The job's name (a literal, under the lake's prefix). */
+  public readonly jobName: string;
+  /** The Glue workflow that runs the job. */
+  public readonly workflow: glue.IWorkflow;
+  /** The Athena workgroup of the table's readers. */
+  public readonly workGroupName: string;
+  /** The table's alarms (no successful run, quarantine ratio). */
+  public readonly alarms: cloudwatch.IAlarm[];
+  /** The names of the table's alarms. */
+  public readonly alarmNames: string[];
+  /** The table's own EventBridge rules. */
+  public readonly rules: events.IRule[] = [];
+  /** The secret of the pseudonymization key the job reads, when the schema has PII columns. */
+  public readonly pseudonymKey?: secretsmanager.ISecret;
+  /** The value of the `Table` dimension of the job's metrics. @internal */
+  public readonly tableDimension: string;
+
+  constructor(scope: Construct, id: string, props: LakeTableProps) {
+    super(scope, id);
+    const lake = props.lake;
+    this.lake = lake;
+    const stack = Stack.of(this);
+    const trigger = props.trigger ?? PipelineTrigger.onObjectCreated();
+    const maxQuarantineRatio = props.maxQuarantineRatio ?? 0.05;
+    const quarantineAlertRatio = props.quarantineAlertRatio ?? Math.min(0.01, maxQuarantineRatio);
+    const expectedRunInterval = props.expectedRunInterval ?? Duration.days(1);
+
+    const v = new PropsValidator('LakeTable');
+    v.check(TABLE_NAME.test(props.tableName), `tableName '${props.tableName}' must be lowercase letters, digits and _, starting with a letter (Glue and Athena table names)`);
+    const lakeStack = Stack.of(lake);
+    if (!Token.isUnresolved(stack.region) && !Token.isUnresolved(lakeStack.region)) {
+      v.check(stack.region === lakeStack.region && stack.account === lakeStack.account,
+        `the table's stack ${stack.stackName} is in ${stack.account}/${stack.region} and the lake's stack ${lakeStack.stackName} in ${lakeStack.account}/${lakeStack.region}; put the table in a stack of the lake's account and region`);
+    }
+    let sourcePrefix = '';
+    let tablePath = '';
+    try {
+      sourcePrefix = normalizePrefix('sourcePrefix', props.sourcePrefix ?? `landing/${props.tableName}`);
+    } catch (e) {
+      v.add((e as Error).message);
+    }
+    try {
+      tablePath = normalizePrefix('tablePath', props.tablePath ?? `tables/${props.tableName}`);
+    } catch (e) {
+      v.add((e as Error).message);
+    }
+    const last = tablePath.split('/').pop() ?? '';
+    v.check(!RESERVED_SUBTABLES.includes(last),
+      `tablePath '${tablePath}' ends in '${last}', which collides with the job's own sub-tables (${RESERVED_SUBTABLES.join(', ')}); choose a table root such as 'tables/${props.tableName}'`);
+    if (trigger.kind === PipelineTriggerKind.OBJECT_CREATED) {
+      const batchSize = trigger.batchSize ?? 100;
+      const windowSeconds = trigger.batchWindow?.toSeconds() ?? 900;
+      v.check(Number.isInteger(batchSize) && batchSize >= 1 && batchSize <= 100, `trigger batchSize must be an integer from 1 to 100 (got ${batchSize}); Glue event triggers batch at most 100 events`);
+      v.check(windowSeconds >= 1 && windowSeconds <= 900, `trigger batchWindow must be from 1 second to 15 minutes (got ${trigger.batchWindow?.toHumanString()}); Glue event triggers wait at most 900 seconds`);
+      if (trigger.prefix !== undefined && sourcePrefix) {
+        let prefix = trigger.prefix;
+        try {
+          prefix = normalizePrefix('trigger prefix', trigger.prefix);
+        } catch (e) {
+          v.add((e as Error).message);
+        }
+        v.check(prefix === sourcePrefix || prefix.startsWith(`${sourcePrefix}/`),
+          `trigger prefix '${trigger.prefix}' is outside the source prefix '${sourcePrefix}'; use '${sourcePrefix}' or a prefix under it`);
+      }
+    }
+    if (trigger.kind === PipelineTriggerKind.SCHEDULE) {
+      const expr = trigger.scheduleExpression ?? '';
+      const problems = cronProblems(expr);
+      v.check(problems.length === 0, `trigger schedule '${expr}' does not parse: it ${problems.join('; ')}; for example cron(0 2 * * ? *) runs daily at 02:00 UTC`);
+    }
+    v.check(quarantineAlertRatio > 0 && quarantineAlertRatio <= maxQuarantineRatio,
+      `quarantineAlertRatio must be above 0 and at most maxQuarantineRatio ${maxQuarantineRatio} (got ${quarantineAlertRatio}); the alert warns before the job fails closed`);
+    const interval = expectedRunInterval.toSeconds();
+    v.check(interval >= 3600 && interval <= 7 * 86400 && (interval < 86400 || interval % 86400 === 0),
+      `expectedRunInterval must be from 1 hour to 7 days, in whole days above a day (got ${expectedRunInterval.toHumanString()}); CloudWatch alarms evaluate at most 7 days`);
+    v.throwIfAny();
+
+    this.tableName = props.tableName;
+    this.sourcePrefix = sourcePrefix;
+    this.tablePath = tablePath;
+    this.tableDimension = last;
+    const base = nameBase(lake.lakeName, props.tableName);
+    this.jobName = base;
+    this.alarmNames = [`${base}-NoSuccessfulRun`, `${base}-QuarantineRatio`];
+    this.workGroupName = `${base}-analysts`;
+
+    const hasPii = props.schema.columns.some((c) => c.pii);
+    const lakeKey = lake._register(this, base, hasPii && !props.pseudonymKey);
+    this.pseudonymKey = hasPii ? props.pseudonymKey ?? lakeKey : undefined;
+
+    this.job = new LeastPrivilegeGlueJob(this, 'Job', {
+      source: { bucket: lake.rawBucket.bucket, lakeBucket: lake.rawBucket, prefix: sourcePrefix },
+      target: lake.curatedBucket,
+      tablePath,
+      schema: props.schema,
+      secrets: this.pseudonymKey ? { 'pseudonym-key': this.pseudonymKey } : undefined,
+      maxQuarantineRatio,
+      quarantineRetention: props.quarantineRetention,
+      glueVersion: props.glueVersion,
+      maxWorkers: props.maxWorkers,
+      timeout: props.timeout,
+      removalPolicy: lake.removalPolicy,
+    });
+    // Literal names under the lake's prefix: the lake's rules match them, in any stack.
+    (this.job.job.node.defaultChild as glue.CfnJob).name = base;
+    (this.job.role.node.defaultChild as iam.CfnRole).roleName = base;
+    (this.job.securityConfiguration.node.defaultChild as glue.CfnSecurityConfiguration).name = base;
+
+    const workflow = new glue.Workflow(this, 'Workflow', {
+      workflowName: base,
+      description: `cdk-secure-delta-lake: ingests ${sourcePrefix}/ into ${tablePath}`,
+      maxConcurrentRuns: 1,
+    });
+    this.workflow = workflow;
+    const actions = [glue.Action.job(this.job.job)];
+    const triggerName = `${base}-trigger`;
+    if (trigger.kind === PipelineTriggerKind.OBJECT_CREATED) {
+      workflow.addEventTrigger('Trigger', {
+        name: triggerName,
+        actions,
+        eventBatchingCondition: { batchSize: trigger.batchSize ?? 100, batchWindow: trigger.batchWindow ?? Duration.minutes(15) },
+      });
+      const prefix = trigger.prefix ? normalizePrefix('trigger prefix', trigger.prefix) : sourcePrefix;
+      const rule = new events.Rule(this, 'ObjectCreated', {
+        ruleName: `${base}-ObjectCreated`,
+        description: `cdk-secure-delta-lake: new objects under ${prefix}/ start the workflow`,
+        eventPattern: {
+          source: ['aws.s3'],
+          detailType: ['Object Created'],
+          detail: { bucket: { name: [lake.rawBucket.bucket.bucketName] }, object: { key: [{ prefix: `${prefix}/` }] } },
+        },
+      });
+      const dlq = lake.alertDeadLetterQueue;
+      rule.addTarget({ bind: () => ({ arn: workflow.workflowArn, role: lake.eventsRole, deadLetterConfig: { arn: dlq.queueArn } }) });
+      this.rules.push(rule);
+    } else if (trigger.kind === PipelineTriggerKind.SCHEDULE) {
+      workflow.addScheduledTrigger('Trigger', {
+        name: triggerName,
+        actions,
+        schedule: glue.TriggerSchedule.expression(trigger.scheduleExpression!),
+        startOnCreation: true,
+      });
+    } else {
+      workflow.addOnDemandTrigger('Trigger', { name: triggerName, actions });
+    }
+
+    // What only this table has and the lake's rules cannot name by prefix: the job's key (by ARN)
+    // and its log groups.
+    const logGroupNames = this.job.logGroups.map((g) => (g.node.defaultChild as logs.CfnLogGroup).logGroupName!);
+    const tamper = new events.Rule(this, 'JobKeyAndLogsTampering', {
+      ruleName: `${base}-KeyLogsTampering`,
+      description: 'cdk-secure-delta-lake: the job\'s key (policy, state, rotation, grants) or log groups (deletion, retention, key, subscriptions) changed',
+      eventPattern: {
+        source: ['aws.kms', 'aws.logs'],
+        detailType: ['AWS API Call via CloudTrail'],
+        detail: {
+          $or: [
+            { eventSource: ['kms.amazonaws.com'], eventName: KMS_TAMPER_EVENTS, resources: { ARN: [this.job.key.keyArn] } },
+            { eventSource: ['logs.amazonaws.com'], eventName: LOGS_TAMPER_EVENTS, requestParameters: { logGroupName: logGroupNames } },
+            {
+              eventSource: ['logs.amazonaws.com'],
+              eventName: LOGS_TAMPER_EVENTS,
+              requestParameters: { resourceIdentifier: logGroupNames.map((n) => ({ prefix: stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: n, arnFormat: ArnFormat.COLON_RESOURCE_NAME }) })) },
+            },
+          ],
+        },
+      },
+    });
+    tamper.addTarget(lake._alertTarget);
+    this.rules.push(tamper);
+
+    // Alarms on the job's own metrics, named under the lake's prefix (the topic admits them by ARN).
+    const dims = { JobName: this.job.job.jobName, Table: this.tableDimension };
+    const metric = (name: string, period: Duration) => new cloudwatch.Metric({
+      namespace: this.job.metricsNamespace, metricName: name, dimensionsMap: dims, statistic: 'Sum', period,
+    });
+    const period = expectedRunInterval.toSeconds() >= 86400 ? Duration.days(1) : expectedRunInterval;
+    const evaluationPeriods = Math.ceil(expectedRunInterval.toSeconds() / period.toSeconds());
+    const noRun = new cloudwatch.Alarm(this, 'NoSuccessfulRun', {
+      alarmName: this.alarmNames[0],
+      alarmDescription: `cdk-secure-delta-lake: no successful run of ${base} within ${expectedRunInterval.toHumanString()}`,
+      metric: metric('RunsSucceeded', period),
+      comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+      threshold: 1,
+      evaluationPeriods,
+      datapointsToAlarm: evaluationPeriods,
+      treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+    });
+    const ratio = new cloudwatch.Alarm(this, 'QuarantineRatio', {
+      alarmName: this.alarmNames[1],
+      alarmDescription: `cdk-secure-delta-lake: more than ${quarantineAlertRatio * 100}% of the records of a run of ${base} were quarantined`,
+      metric: new cloudwatch.MathExpression({
+        expression: 'IF(r > 0, q / r, 0)',
+        usingMetrics: { q: metric('RecordsQuarantined', Duration.hours(1)), r: metric('RecordsRead', Duration.hours(1)) },
+        label: 'quarantine ratio',
+        period: Duration.hours(1),
+      }),
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      threshold: quarantineAlertRatio,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    for (const alarm of [noRun, ratio]) alarm.addAlarmAction(new cwActions.SnsAction(lake.alertTopic as sns.ITopic));
+    this.alarms = [noRun, ratio];
+
+    // The catalog table (Delta, read natively by Athena engine v3) in the lake's database.
+    const table = new glue.CfnTable(this, 'Table', {
+      catalogId: stack.account,
+      databaseName: lake.databaseName,
+      tableInput: {
+        name: this.tableName,
+        description: `Delta table ingested from ${sourcePrefix}/ (validated; PII pseudonymized)`,
+        tableType: 'EXTERNAL_TABLE',
+        parameters: { table_type: 'DELTA', EXTERNAL: 'TRUE' },
+        storageDescriptor: { location: lake.curatedBucket.bucket.s3UrlForObject(`${tablePath}/data/`) },
+      },
+    });
+    table.node.addDependency(lake.node.findChild('Database'));
+
+    // A workgroup per table: readers of one table never see the query results of another's.
+    new athena.CfnWorkGroup(this, 'WorkGroup', {
+      name: this.workGroupName,
+      description: `cdk-secure-delta-lake: readers of ${this.tableName} in the lake ${lake.lakeName}`,
+      state: 'ENABLED',
+      workGroupConfiguration: {
+        enforceWorkGroupConfiguration: true,
+        publishCloudWatchMetricsEnabled: true,
+        engineVersion: { selectedEngineVersion: 'Athena engine version 3' },
+        resultConfiguration: {
+          outputLocation: lake.queryResultsBucket.bucket.s3UrlForObject(`${lake.resultsPrefix}/${this.workGroupName}/`),
+          encryptionConfiguration: { encryptionOption: 'SSE_KMS', kmsKey: lake.queryResultsBucket.encryptionKey.keyArn },
+          expectedBucketOwner: stack.account,
+        },
+      },
+    });
+
+    nameManagedPolicies(this, lake.lakeName);
+    Tags.of(this).add('data-classification', lake.dataClassification);
+    Tags.of(this).add('cdk-secure-delta-lake:lake', lake.lakeName);
+    Tags.of(this).add('cdk-secure-delta-lake:table', this.tableName);
+  }
+
+  /**
+   * Query this table (analysts): read its Delta data files and log, its catalog entries, run
+   * queries in its workgroup and read and write that workgroup's results. Not the quarantine, not
+   * the raw CSV, not another table.
+   *
+   * @param grantee a role or a user
+   */
+  public grantRead(grantee: iam.IGrantable): iam.Grant {
+    const lake = this.lake;
+    lake.curatedBucket.grantDeltaRead(grantee, `${this.tablePath}/data`);
+    const results = `${lake.resultsPrefix}/${this.workGroupName}`;
+    lake.queryResultsBucket.grantRead(grantee, results);
+    lake.queryResultsBucket.grantWrite(grantee, results);
+    const stack = Stack.of(this);
+    const identity = granteeIdentity(grantee, 'LakeTable.grantRead');
+    const policy = managedPolicyFor(identity, `SecureDeltaLakeTableQuery${Names.uniqueId(this)}`, `cdk-secure-delta-lake: query the table ${this.tableName} of the lake ${lake.lakeName}`);
+    policy.add('readers query this table through its own workgroup only',
+      new iam.PolicyStatement({
+        actions: ['athena:StartQueryExecution', 'athena:StopQueryExecution', 'athena:GetQueryExecution', 'athena:GetQueryResults', 'athena:GetQueryResultsStream', 'athena:GetWorkGroup', 'athena:ListQueryExecutions'],
+        resources: [stack.formatArn({ service: 'athena', resource: 'workgroup', resourceName: this.workGroupName })],
+      }),
+      new iam.PolicyStatement({
+        actions: ['glue:GetDatabase', 'glue:GetTable', 'glue:GetTables', 'glue:GetPartition', 'glue:GetPartitions'],
+        resources: [
+          stack.formatArn({ service: 'glue', resource: 'catalog' }),
+          stack.formatArn({ service: 'glue', resource: 'database', resourceName: lake.databaseName }),
+          stack.formatArn({ service: 'glue', resource: 'table', resourceName: `${lake.databaseName}/${this.tableName}` }),
+        ],
+      }),
+      new iam.PolicyStatement({
+        actions: ['s3:GetBucketLocation'],
+        resources: [lake.curatedBucket.bucket.bucketArn, lake.queryResultsBucket.bucket.bucketArn],
+      }),
+    );
+    return iam.Grant.drop(grantee, `query the table ${this.tableName}`);
+  }
+
+  /**
+   * Read this table's quarantine (data stewards). It holds raw records, PII in clear: grant it to
+   * as few principals as possible.
+   *
+   * @param grantee a role or a user
+   */
+  public grantReadQuarantine(grantee: iam.IGrantable): iam.Grant {
+    return this.lake.curatedBucket.grantDeltaRead(grantee, `${this.tablePath}/quarantine`);
+  }
+
+  /**
+   * Operate this table's ingestion (data engineers): start, stop and follow runs of its workflow,
+   * follow and stop runs of its job, read its logs. No data, no other table.
+   *
+   * @param grantee a role or a user
+   */
+  public grantOperate(grantee: iam.IGrantable): iam.Grant {
+    this.job.grantMonitor(grantee);
+    const identity = granteeIdentity(grantee, 'LakeTable.grantOperate');
+    const policy = managedPolicyFor(identity, `SecureDeltaLakeTableOperate${Names.uniqueId(this)}`, `cdk-secure-delta-lake: operate the table ${this.tableName} of the lake ${this.lake.lakeName}`);
+    policy.add('operators start and follow runs of this table\'s workflow only',
+      new iam.PolicyStatement({
+        actions: ['glue:StartWorkflowRun', 'glue:StopWorkflowRun', 'glue:ResumeWorkflowRun', 'glue:GetWorkflow', 'glue:GetWorkflowRun', 'glue:GetWorkflowRuns', 'glue:GetWorkflowRunProperties'],
+        resources: [this.workflow.workflowArn],
+      }),
+    );
+    return iam.Grant.drop(grantee, `operate the table ${this.tableName}`);
+  }
+}
+
+/** `<lake>-<table>` with `-` for `_`, shortened with a hash when longer than the names allow. */
+function nameBase(lakeName: string, tableName: string): string {
+  const full = `${lakeName}-${tableName.replace(/_/g, '-')}`;
+  if (full.length <= NAME_BASE_LENGTH) return full;
+  const hash = createHash('sha256').update(full).digest('hex').slice(0, 8);
+  return `${full.slice(0, NAME_BASE_LENGTH - 9)}-${hash}`;
+}

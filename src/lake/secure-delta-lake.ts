@@ -1,0 +1,524 @@
+import { Annotations, ArnFormat, CfnResource, Duration, Lazy, Names, RemovalPolicy, Stack, Tags, Token } from 'aws-cdk-lib';
+import * as cloudtrail from 'aws-cdk-lib/aws-cloudtrail';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as glue from 'aws-cdk-lib/aws-glue';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct, IConstruct } from 'constructs';
+import { LakeAlerts } from './lake-alerts';
+import { LakeTable, LakeTableOptions } from './lake-table';
+import { nameManagedPolicies } from './names';
+import { PipelineTrail } from '../audit/pipeline-trail';
+import { PseudonymKey } from '../pipeline/pseudonym-key';
+import { administratorArnProblems, administratorsOf } from '../private/administrators';
+import { acknowledge } from '../private/compliance';
+import { denyGrantsOutsideAwsServices } from '../private/keys';
+import { PropsValidator } from '../private/validation';
+import { LakeZone, SecureDeltaLakeBucket } from '../storage/secure-delta-lake-bucket';
+
+/** Properties of a `SecureDeltaLake`. */
+export interface SecureDeltaLakeProps {
+  /**
+   * The prefix of the names of the lake's rules, alarms, topic and of every table's job, role,
+   * policies, workflow, trigger, alarms and rules: the lake's alerts match this prefix, so that
+   * tables in other stacks are covered without a reference to them. Lowercase letters, digits and
+   * hyphens, 3 to 20 characters, starting with a letter. Unique in the account and region.
+   *
+   * @default - derived from the construct path
+   */
+  readonly lakeName?: string;
+
+  /**
+   * The raw (CSV landing) zone.
+   *
+   * @default - a new `SecureDeltaLakeBucket` with `zone: LakeZone.RAW`
+   */
+  readonly rawBucket?: SecureDeltaLakeBucket;
+
+  /**
+   * The curated (Delta) zone.
+   *
+   * @default - a new `SecureDeltaLakeBucket` with `zone: LakeZone.CURATED`
+   */
+  readonly curatedBucket?: SecureDeltaLakeBucket;
+
+  /**
+   * Where the tables' Athena workgroups write query results (each under its own prefix).
+   *
+   * @default - a new `SecureDeltaLakeBucket`
+   */
+  readonly queryResultsBucket?: SecureDeltaLakeBucket;
+
+  /**
+   * The secret of the HMAC key that pseudonymizes the PII columns of every table. Must have a
+   * rotation schedule.
+   *
+   * @default - when a table has PII columns, one secret for the lake, encrypted with its own key
+   * and rotated every `pseudonymKeyRotation`
+   */
+  readonly pseudonymKey?: secretsmanager.ISecret;
+
+  /**
+   * How often the created pseudonymization key is rotated.
+   *
+   * @default Duration.days(90)
+   */
+  readonly pseudonymKeyRotation?: Duration;
+
+  /**
+   * Email addresses subscribed to the alerts.
+   *
+   * @default - no subscription
+   */
+  readonly alertEmails?: string[];
+
+  /**
+   * An existing topic for the alerts. Its key policy must let EventBridge and CloudWatch publish.
+   *
+   * @default - a topic encrypted with the lake's audit key, TLS only
+   */
+  readonly alertTopic?: sns.ITopic;
+
+  /**
+   * Also record the account's management events in every region, with global service events.
+   *
+   * @default false - the lake's trail records the data events of its buckets only
+   */
+  readonly accountTrail?: boolean;
+
+  /**
+   * Record the data events of the tables' prefixes only (each table's source prefix and table
+   * root), instead of the whole zones. Cheaper when the zones hold more than the lake's tables;
+   * when the prefixes exceed CloudTrail's 500 selector values, the trail falls back to the whole
+   * buckets (with a warning).
+   *
+   * @default false - the whole raw, curated and query-results buckets
+   */
+  readonly auditTablePrefixesOnly?: boolean;
+
+  /**
+   * Retention of the trail's and the rotation function's log groups.
+   *
+   * @default logs.RetentionDays.ONE_YEAR
+   */
+  readonly auditLogRetention?: logs.RetentionDays;
+
+  /**
+   * The Glue database of the lake's tables.
+   *
+   * @default - the lake name with `_` for `-`
+   */
+  readonly databaseName?: string;
+
+  /**
+   * Value of the `data-classification` tag on every resource of the lake and its tables.
+   *
+   * @default 'confidential'
+   */
+  readonly dataClassification?: string;
+
+  /**
+   * Principals that may change the configuration of the lake's buckets and manage the
+   * pseudonymization key (see `AuditedPipelineProps.administratorArns`).
+   *
+   * @default - the stack's CloudFormation execution role only
+   */
+  readonly administratorArns?: string[];
+
+  /**
+   * CloudTrail trails that already exist in the account and region (an account trail, other
+   * lakes). Synthesis fails when they and the app's trails exceed CloudTrail's 5 per region.
+   *
+   * @default 1 - one account trail is assumed
+   */
+  readonly existingTrailsInRegion?: number;
+
+  /**
+   * The account's Glue jobs quota (1,000 by default; raise it in Service Quotas).
+   *
+   * @default 1000
+   */
+  readonly glueJobQuota?: number;
+
+  /**
+   * What happens to keys, buckets, secrets and logs when the stack is deleted.
+   *
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+/** CloudTrail trails per region (cannot be raised). */
+export const TRAILS_PER_REGION = 5;
+/** EventBridge rules per event bus (default quota). */
+export const RULES_PER_EVENT_BUS = 300;
+/** CloudFormation resources per stack. */
+export const RESOURCES_PER_STACK = 500;
+/** Values across all conditions of a trail's advanced event selectors (cannot be raised). */
+export const SELECTOR_VALUES_PER_TRAIL = 500;
+
+const LAKE_NAME = /^[a-z][a-z0-9-]{2,19}$/;
+const DATABASE_NAME = /^[a-z][a-z0-9_]{0,254}$/;
+const RESULTS_PREFIX = 'athena-results';
+
+/**
+ * One secure lake for many tables: what every table shares, once.
+ *
+ * - the raw and curated zones and the query-results bucket (created, or passed in)
+ * - the audit key, one data-events trail over the zones, the encrypted alert topic with its
+ *   dead-letter queue, and the tamper rules, which match every table's resources by the lake's
+ *   name prefix (a table added in another stack changes nothing in the lake's rules)
+ * - one pseudonymization key for every table (pseudonyms join across tables)
+ * - the Glue database, one role through which EventBridge starts the tables' workflows, and a
+ *   dashboard with a row per table
+ * - synth-time checks of the AWS quotas a lake meets as it grows: trails per region, rules per
+ *   event bus, resources per stack, advanced-selector values per trail, Glue jobs per account
+ *
+ * Tables are added with `addTable` (in the lake's stack) or `new LakeTable(stack, id, { lake, ... })`
+ * (in any stack of the same environment).
+ *
+ * @example
+ * const lake = new sdl.SecureDeltaLake(this, 'Lake', { lakeName: 'sales', alertEmails: ['data-platform@example.com'] });
+ * const orders = lake.addTable('Orders', {
+ *   tableName: 'orders',
+ *   schema: sdl.TableSchema.of([{ name: 'order_id', type: sdl.ColumnType.LONG, nullable: false }]),
+ * });
+ * orders.grantRead(new iam.Role(this, 'Analysts', { assumedBy: new iam.AccountRootPrincipal() }));
+ */
+export class SecureDeltaLake extends Construct {
+  /** The raw (CSV) zone. */
+  public readonly rawBucket: SecureDeltaLakeBucket;
+  /** The curated (Delta) zone. */
+  public readonly curatedBucket: SecureDeltaLakeBucket;
+  /** Where the tables' workgroups write query results. */
+  public readonly queryResultsBucket: SecureDeltaLakeBucket;
+  /** The prefix of the names of the lake's and its tables' resources. */
+  public readonly lakeName: string;
+  /** The Glue database of the tables. */
+  public readonly databaseName: string;
+  /** The key of the trail, its bucket and log group, and the alert topic. */
+  public readonly auditKey: kms.IKey;
+  /** The lake's trail. */
+  public readonly trail: cloudtrail.Trail;
+  /** The trail's ARN. */
+  public readonly trailArn: string;
+  /** The bucket the trail delivers to. */
+  public readonly trailBucket: s3.IBucket;
+  /** The topic alerts are published to. */
+  public readonly alertTopic: sns.ITopic;
+  /** The dead-letter queue of undeliverable alerts. */
+  public readonly alertDeadLetterQueue: sqs.IQueue;
+  /** The lake's EventBridge rules (the tables' own rules are on the tables). */
+  public readonly alertRules: events.IRule[];
+  /** The dashboard: a row for the lake, a row per table. */
+  public readonly dashboard: cloudwatch.Dashboard;
+  /** The role through which EventBridge notifies the tables' workflows of new objects. */
+  public readonly eventsRole: iam.IRole;
+  /** The data classification tag value. */
+  public readonly dataClassification: string;
+  /** The removal policy of the lake and its tables. */
+  public readonly removalPolicy: RemovalPolicy;
+  /** The prefix of the tables' query results in the query-results bucket. */
+  public readonly resultsPrefix = RESULTS_PREFIX;
+
+  private readonly tables: LakeTable[] = [];
+  private readonly alerts: LakeAlerts;
+  private readonly props: SecureDeltaLakeProps;
+  private readonly administrators: string[];
+  private readonly auditLogRetention: logs.RetentionDays;
+  private ownPseudonymKey?: PseudonymKey;
+  private readonly tableNames = new Set<string>();
+
+  constructor(scope: Construct, id: string, props: SecureDeltaLakeProps = {}) {
+    super(scope, id);
+    this.props = props;
+    const stack = Stack.of(this);
+    this.removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+    const removalPolicy = this.removalPolicy;
+    this.auditLogRetention = props.auditLogRetention ?? logs.RetentionDays.ONE_YEAR;
+    this.dataClassification = props.dataClassification ?? 'confidential';
+    const derived = Names.uniqueResourceName(this, { maxLength: 20, separator: '-' }).toLowerCase().replace(/[^a-z0-9-]/g, '-');
+    this.lakeName = props.lakeName ?? (/^[a-z]/.test(derived) ? derived : `l${derived.slice(1)}`);
+
+    const v = new PropsValidator('SecureDeltaLake');
+    v.check(LAKE_NAME.test(this.lakeName), `lakeName '${this.lakeName}' must be 3 to 20 lowercase letters, digits and hyphens, starting with a letter (it prefixes the names of every table's resources)`);
+    this.databaseName = props.databaseName ?? this.lakeName.replace(/-/g, '_');
+    v.check(DATABASE_NAME.test(this.databaseName), `databaseName '${this.databaseName}' must be lowercase letters, digits and _, starting with a letter`);
+    v.check(/^[A-Za-z0-9 _.:/=+@-]{1,256}$/.test(this.dataClassification), `dataClassification '${this.dataClassification}' is not a valid tag value`);
+    if (props.pseudonymKeyRotation) {
+      const days = props.pseudonymKeyRotation.toDays({ integral: false });
+      v.check(days >= 1 && days <= 365 && Number.isInteger(days), `pseudonymKeyRotation must be whole days from 1 to 365 (got ${props.pseudonymKeyRotation.toHumanString()})`);
+    }
+    const existing = props.existingTrailsInRegion ?? 1;
+    v.check(Number.isInteger(existing) && existing >= 0 && existing < TRAILS_PER_REGION,
+      `existingTrailsInRegion must be an integer from 0 to ${TRAILS_PER_REGION - 1} (got ${existing}); CloudTrail allows ${TRAILS_PER_REGION} trails per region and the lake needs one`);
+    for (const problem of administratorArnProblems('administratorArns', props.administratorArns)) v.add(problem);
+    for (const [name, b, zone] of [['rawBucket', props.rawBucket, LakeZone.RAW], ['curatedBucket', props.curatedBucket, LakeZone.CURATED]] as const) {
+      if (b) v.check(b.zone === zone, `${name} ${b.node.path} serves the ${b.zone} zone; pass a bucket created with zone: LakeZone.${zone === LakeZone.RAW ? 'RAW' : 'CURATED'}`);
+    }
+    v.throwIfAny();
+    this.administrators = administratorsOf(this, 'SecureDeltaLake', props.administratorArns);
+    const administratorArns = props.administratorArns;
+
+    this.rawBucket = props.rawBucket ?? new SecureDeltaLakeBucket(this, 'Raw', { zone: LakeZone.RAW, removalPolicy, administratorArns });
+    this.curatedBucket = props.curatedBucket ?? new SecureDeltaLakeBucket(this, 'Curated', { zone: LakeZone.CURATED, removalPolicy, administratorArns });
+    this.queryResultsBucket = props.queryResultsBucket ?? new SecureDeltaLakeBucket(this, 'QueryResults', { zone: LakeZone.RAW, removalPolicy, administratorArns });
+
+    const auditKey = new kms.Key(this, 'AuditKey', {
+      description: `cdk-secure-delta-lake: audit trail and alerts of the lake ${this.lakeName}`,
+      enableKeyRotation: true,
+      removalPolicy,
+    });
+    denyGrantsOutsideAwsServices(auditKey);
+    this.auditKey = auditKey;
+
+    const lakes = [this.rawBucket, this.curatedBucket, this.queryResultsBucket];
+    const logBuckets = lakes.map((b) => b.accessLogBucket).filter((b): b is s3.IBucket => b !== undefined);
+    const trailName = `${this.lakeName}-trail`;
+    const trail = new PipelineTrail(this, 'Trail', {
+      trailName,
+      key: auditKey,
+      dataBuckets: lakes.map((b) => b.bucket),
+      accountTrail: props.accountTrail ?? false,
+      logRetention: this.auditLogRetention,
+      accessLogBucket: this.queryResultsBucket.accessLogBucket,
+      removalPolicy,
+      administrators: this.administrators,
+    });
+    if (!props.accountTrail) acknowledge(trail.trail, 'pipelineTrailSingleRegion');
+    this.trail = trail.trail;
+    this.trailArn = trail.trailArn;
+    this.trailBucket = trail.bucket;
+    if (props.auditTablePrefixesOnly) {
+      const cfn = trail.trail.node.defaultChild as cloudtrail.CfnTrail;
+      cfn.advancedEventSelectors = undefined;
+      cfn.addPropertyOverride('AdvancedEventSelectors', this.selectorsLazy(props.accountTrail ?? false));
+    }
+
+    // EventBridge starts the tables' workflows through one role, for this lake's workflows only.
+    const eventsRole = new iam.Role(this, 'EventsRole', {
+      assumedBy: new iam.ServicePrincipal('events.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': stack.account } } }),
+      description: `cdk-secure-delta-lake: notifies the workflows of the lake ${this.lakeName} of new objects`,
+    });
+    new iam.ManagedPolicy(this, 'EventsPolicy', {
+      roles: [eventsRole],
+      description: `cdk-secure-delta-lake: EventBridge notifies the workflows of the lake ${this.lakeName}`,
+      statements: [new iam.PolicyStatement({
+        actions: ['glue:notifyEvent'],
+        resources: [stack.formatArn({ service: 'glue', resource: 'workflow', resourceName: `${this.lakeName}-*` })],
+      })],
+    });
+    this.eventsRole = eventsRole;
+
+    const keys = [...new Set<kms.IKey>([...lakes.map((b) => b.encryptionKey), auditKey])];
+    this.alerts = new LakeAlerts(this, 'Alerts', {
+      namePrefix: this.lakeName,
+      key: auditKey,
+      topic: props.alertTopic,
+      emails: props.alertEmails ?? [],
+      buckets: [...new Set([...lakes.map((b) => b.bucket), trail.bucket, ...logBuckets])],
+      keys,
+      trailName,
+      trailArn: trail.trailArn,
+      roles: [eventsRole],
+      logGroups: [trail.logGroup],
+      tableAlarmArns: () => this.tables.flatMap((t) => t.alarmNames.map((name) =>
+        stack.formatArn({ service: 'cloudwatch', resource: 'alarm', resourceName: name, arnFormat: ArnFormat.COLON_RESOURCE_NAME }))),
+    });
+    this.alertTopic = this.alerts.topic;
+    this.alertDeadLetterQueue = this.alerts.deadLetterQueue;
+    this.alertRules = this.alerts.rules;
+
+    if (props.pseudonymKey) {
+      Annotations.of(this).addInfo('the pseudonymization key is supplied by the app: its guards and rotation are the app\'s');
+    }
+
+    new glue.CfnDatabase(this, 'Database', {
+      catalogId: stack.account,
+      databaseInput: { name: this.databaseName, description: `cdk-secure-delta-lake: tables of the lake ${this.lakeName}` },
+    });
+
+    this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
+      dashboardName: `${this.lakeName}-dashboard`,
+      defaultInterval: Duration.days(7),
+      widgets: [[
+        new cloudwatch.GraphWidget({
+          title: 'Failed, timed-out or stopped runs (every table)',
+          left: [new cloudwatch.Metric({ namespace: 'AWS/Events', metricName: 'TriggeredRules', dimensionsMap: { RuleName: this.alerts.jobRunFailedRule.ruleName }, statistic: 'Sum', period: Duration.hours(1), label: 'failures' })],
+          width: 12,
+        }),
+        new cloudwatch.AlarmStatusWidget({ title: 'Lake alarms', alarms: this.alerts.alarms, width: 12 }),
+      ]],
+    });
+
+    nameManagedPolicies(this, this.lakeName);
+    for (const s of [this, this.rawBucket, this.curatedBucket, this.queryResultsBucket] as IConstruct[]) {
+      Tags.of(s).add('data-classification', this.dataClassification);
+      Tags.of(s).add('cdk-secure-delta-lake:lake', this.lakeName);
+    }
+    this.node.addValidation({ validate: () => this.checkQuotas() });
+  }
+
+  /**
+   * Add a table to the lake, in the lake's own scope. For a table in another stack, use
+   * `new LakeTable(stack, id, { lake, ... })`.
+   *
+   * @param id the construct id of the table
+   * @param options the table
+   */
+  public addTable(id: string, options: LakeTableOptions): LakeTable {
+    return new LakeTable(this, id, { ...options, lake: this });
+  }
+
+  /** The tables of the lake, in the order they were added. */
+  public get tableList(): LakeTable[] {
+    return [...this.tables];
+  }
+
+  /** The secret of the pseudonymization key (created with the first table that has PII columns). */
+  public get pseudonymKey(): secretsmanager.ISecret | undefined {
+    return this.props.pseudonymKey ?? this.ownPseudonymKey?.secret;
+  }
+
+  /**
+   * Register a table (called by `LakeTable`). Returns the lake's pseudonymization key when the table
+   * needs one, created on first use and admitting the table's job role by its literal ARN.
+   *
+   * @internal
+   */
+  public _register(table: LakeTable, jobRoleName: string, needsPseudonymKey: boolean): secretsmanager.ISecret | undefined {
+    if (this.tableNames.has(table.tableName)) {
+      throw new Error(`SecureDeltaLake: the lake ${this.lakeName} already has a table named '${table.tableName}'; table names are unique in a lake (they name its catalog table, job and workflow)`);
+    }
+    this.tableNames.add(table.tableName);
+    this.tables.push(table);
+    this.dashboard.addWidgets(...this.dashboardRow(table));
+    if (!needsPseudonymKey) return undefined;
+    if (this.props.pseudonymKey) return this.props.pseudonymKey;
+    if (!this.ownPseudonymKey) {
+      this.ownPseudonymKey = new PseudonymKey(this, 'PseudonymKey', {
+        rotationInterval: this.props.pseudonymKeyRotation ?? Duration.days(90),
+        removalPolicy: this.removalPolicy,
+        logRetention: this.auditLogRetention,
+        administrators: this.administrators,
+      });
+      nameManagedPolicies(this.ownPseudonymKey, this.lakeName);
+      this.alerts.watchPseudonymKey(this.ownPseudonymKey.secret, this.ownPseudonymKey.rotationFunction);
+      Tags.of(this.ownPseudonymKey).add('data-classification', this.dataClassification);
+    }
+    // A literal ARN (role path and name are fixed): no reference from the lake to the table's stack.
+    const stack = Stack.of(this);
+    this.ownPseudonymKey.admitReader(stack.formatArn({ service: 'iam', region: '', resource: 'role', resourceName: `${SecureDeltaLakeBucket.DATA_ACCESS_ROLE_PATH.slice(1)}${jobRoleName}` }));
+    return this.ownPseudonymKey.secret;
+  }
+
+  /** A row of the dashboard for a table, from literal names (no reference to the table's stack). */
+  private dashboardRow(table: LakeTable): cloudwatch.IWidget[] {
+    const dims = { JobName: table.jobName, Table: table.tableDimension };
+    const own = (metricName: string, label: string) => new cloudwatch.Metric({
+      namespace: 'CdkSecureDeltaLake', metricName, dimensionsMap: dims, statistic: 'Sum', period: Duration.hours(1), label,
+    });
+    const alarms = table.alarmNames.map((name) => cloudwatch.Alarm.fromAlarmArn(this, `${table.node.id}${name.split('-').pop()}`,
+      Stack.of(this).formatArn({ service: 'cloudwatch', resource: 'alarm', resourceName: name, arnFormat: ArnFormat.COLON_RESOURCE_NAME })));
+    return [
+      new cloudwatch.GraphWidget({ title: `${table.tableName}: runs`, left: [own('RunsSucceeded', 'succeeded'), own('FailedClosed', 'failed closed')], width: 8 }),
+      new cloudwatch.GraphWidget({ title: `${table.tableName}: records`, left: [own('RecordsValid', 'valid'), own('RecordsQuarantined', 'quarantined'), own('RecordsRead', 'read')], width: 8 }),
+      new cloudwatch.AlarmStatusWidget({ title: `${table.tableName}: alarms`, alarms, width: 8 }),
+    ];
+  }
+
+  /** The alert target (topic with the dead-letter queue) for a table's rules. @internal */
+  public get _alertTarget(): events.IRuleTarget {
+    return this.alerts.target;
+  }
+
+  /** The data-event selectors of the tables' prefixes, or of the whole buckets when they do not fit. */
+  private selectorsLazy(accountTrail: boolean): any {
+    const management = accountTrail ? [{ Name: 'Management events of the account', FieldSelectors: [{ Field: 'eventCategory', Equals: ['Management'] }] }] : [];
+    return Lazy.any({
+      produce: () => {
+        const prefixes = this.tablePrefixes();
+        const wholeBuckets = [this.rawBucket, this.curatedBucket, this.queryResultsBucket].map((b) => `${b.bucket.bucketArn}/`);
+        const fits = 2 + prefixes.length + 1 + management.length <= SELECTOR_VALUES_PER_TRAIL;
+        const values = fits && prefixes.length > 0 ? [...prefixes, `${this.queryResultsBucket.bucket.bucketArn}/`] : wholeBuckets;
+        return [{
+          Name: fits ? 'Object-level events of the lake tables\' prefixes' : 'Object-level events of the lake buckets',
+          FieldSelectors: [
+            { Field: 'eventCategory', Equals: ['Data'] },
+            { Field: 'resources.type', Equals: ['AWS::S3::Object'] },
+            { Field: 'resources.ARN', StartsWith: values },
+          ],
+        }, ...management];
+      },
+    });
+  }
+
+  /** Each table's source prefix and table root, as object-ARN prefixes. @internal */
+  public tablePrefixes(): string[] {
+    return this.tables.flatMap((t) => [
+      `${this.rawBucket.bucket.bucketArn}/${t.sourcePrefix}/`,
+      `${this.curatedBucket.bucket.bucketArn}/${t.tablePath}/`,
+    ]);
+  }
+
+  /** The quotas a growing lake meets, checked over the whole app at synth. */
+  private checkQuotas(): string[] {
+    const errors: string[] = [];
+    const all = this.node.root.node.findAll();
+    const region = Stack.of(this).region;
+    const sameRegion = (c: IConstruct) => {
+      const r = Stack.of(c).region;
+      return Token.isUnresolved(r) || Token.isUnresolved(region) || r === region;
+    };
+    // Trails per region.
+    const trails = all.filter((c) => c instanceof cloudtrail.CfnTrail && sameRegion(c)).length;
+    const existing = this.props.existingTrailsInRegion ?? 1;
+    if (trails + existing > TRAILS_PER_REGION) {
+      errors.push(`the app creates ${trails} CloudTrail trails in this region and existingTrailsInRegion is ${existing}: CloudTrail allows ${TRAILS_PER_REGION} trails per region (a hard limit), so the deployment would fail. `
+        + 'Put the tables in one SecureDeltaLake (one trail for all of them) instead of one AuditedPipeline or one lake per table');
+    }
+    // Rules per event bus (the default bus of the region).
+    const rules = all.filter((c) => c instanceof events.CfnRule && sameRegion(c) && (c as events.CfnRule).eventBusName === undefined).length;
+    if (rules > RULES_PER_EVENT_BUS) {
+      errors.push(`the app creates ${rules} EventBridge rules on the default event bus of this region: the default quota is ${RULES_PER_EVENT_BUS} rules per bus. Request a higher quota (Service Quotas, EventBridge "Rules per event bus") before deploying, or split the tables over regions or accounts`);
+    } else if (rules > RULES_PER_EVENT_BUS * 0.8) {
+      Annotations.of(this).addWarningV2('cdk-secure-delta-lake:eventRulesQuota',
+        `the app creates ${rules} EventBridge rules on the default event bus, above 80% of the default quota of ${RULES_PER_EVENT_BUS} per bus; request a higher quota (Service Quotas, EventBridge "Rules per event bus") before adding many more tables`);
+    }
+    // Glue jobs per account.
+    const jobs = all.filter((c) => c instanceof glue.CfnJob && sameRegion(c)).length;
+    const jobQuota = this.props.glueJobQuota ?? 1000;
+    if (jobs > jobQuota) {
+      errors.push(`the app creates ${jobs} Glue jobs: the account allows ${jobQuota} (glueJobQuota). Request a higher "Jobs per account" quota in Service Quotas and set glueJobQuota to it`);
+    } else if (jobs > jobQuota * 0.8) {
+      Annotations.of(this).addWarningV2('cdk-secure-delta-lake:glueJobsQuota',
+        `the app creates ${jobs} Glue jobs, above 80% of the account's ${jobQuota} (glueJobQuota); request a higher "Jobs per account" quota in Service Quotas`);
+    }
+    // Resources per stack: every stack holding the lake or one of its tables.
+    const stacks = [...new Set([Stack.of(this), ...this.tables.map((t) => Stack.of(t))])];
+    for (const s of stacks) {
+      const count = s.node.findAll().filter((c) => c instanceof CfnResource && Stack.of(c) === s).length;
+      if (count >= RESOURCES_PER_STACK) {
+        errors.push(`stack ${s.stackName} has ${count} resources: CloudFormation allows ${RESOURCES_PER_STACK} per stack. Move some tables to another stack (new LakeTable(otherStack, id, { lake, ... }))`);
+      } else if (count > RESOURCES_PER_STACK * 0.8) {
+        Annotations.of(s).addWarningV2('cdk-secure-delta-lake:stackResourcesQuota',
+          `stack ${s.stackName} has ${count} resources, above 80% of CloudFormation's ${RESOURCES_PER_STACK} per stack; add further tables in another stack (new LakeTable(otherStack, id, { lake, ... }))`);
+      }
+    }
+    // Advanced-selector values of the trail.
+    if (this.props.auditTablePrefixesOnly) {
+      const values = 2 + this.tablePrefixes().length + 1;
+      if (values > SELECTOR_VALUES_PER_TRAIL) {
+        Annotations.of(this).addWarningV2('cdk-secure-delta-lake:trailSelectorValues',
+          `the tables' prefixes need ${values} advanced-selector values, above CloudTrail's ${SELECTOR_VALUES_PER_TRAIL} per trail: the trail records the whole buckets instead`);
+      }
+    }
+    return errors;
+  }
+}
