@@ -145,6 +145,11 @@ project.addTask('verify-deployment', {
 });
 
 // Benchmarks (measured side by side in one run, never asserted in tests).
+project.addTask('benchmark:ingest', {
+  description: 'Validated ingestion against plain Spark CSV to Delta on the same files (ratios, peak memory); large inputs, never in CI',
+  exec: 'python scripts/benchmark-ingest.py',
+  receiveArgs: true,
+});
 project.addTask('benchmark:synth', {
   description: 'Synth time of the example pipeline against an empty aws-cdk-lib app (ratio)',
   exec: 'ts-node -P tsconfig.dev.json scripts/benchmark-synth.ts',
