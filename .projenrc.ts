@@ -112,6 +112,13 @@ const copyAssets = project.addTask('copy-assets', {
 });
 project.compileTask.spawn(copyAssets);
 
+// The index of the tests that prove each control, shipped in lib/ for installed copies' reports.
+const controlsIndex = project.addTask('controls:index', {
+  description: 'Index the tests that prove each control into lib/controls/control-tests.json',
+  exec: 'node scripts/index-control-tests.js',
+});
+project.postCompileTask.spawn(controlsIndex);
+
 // Python: the binding test against the freshly built wheel (and, later, the Spark tests).
 const testPython = project.addTask('test:python', {
   description: 'Build the wheel if it is stale, then run the Python test suites',
@@ -132,6 +139,7 @@ project.addTask('main', {
   description: 'Synthesize the example pipeline into examples/cdk.out with every compliance pack applied',
 });
 project.tasks.tryFind('main')!.spawn(project.compileTask);
+project.tasks.tryFind('main')!.spawn(controlsIndex);
 project.tasks.tryFind('main')!.exec('cdk synth --quiet --no-notices', {
   cwd: 'examples/ingestion-pipeline',
   env: { CDK_DISABLE_CLI_TELEMETRY: 'true' },

@@ -28,9 +28,3 @@ function walk(dir) {
 walk(src);
 console.log(`copy-assets: ${copied} run-time asset(s) copied from src/ to lib/`);
 
-// The index of the tests that prove each control, for the security report of installed copies.
-const { indexControlTests } = require(path.join(lib, 'audit', 'control-tests.js'));
-const index = indexControlTests(root);
-fs.mkdirSync(path.join(lib, 'controls'), { recursive: true });
-fs.writeFileSync(path.join(lib, 'controls', 'control-tests.json'), JSON.stringify(index, null, 1) + '\n');
-console.log(`copy-assets: tests of ${Object.keys(index).length} control(s) indexed into lib/controls/control-tests.json`);
