@@ -424,7 +424,7 @@ export class SecureDeltaLake extends Construct {
     const own = (metricName: string, label: string) => new cloudwatch.Metric({
       namespace: 'CdkSecureDeltaLake', metricName, dimensionsMap: dims, statistic: 'Sum', period: Duration.hours(1), label,
     });
-    const alarms = table.alarmNames.map((name) => cloudwatch.Alarm.fromAlarmArn(this, `${table.node.id}${name.split('-').pop()}`,
+    const alarms = table.alarmNames.map((name) => cloudwatch.Alarm.fromAlarmArn(this, `Alarm-${table.tableName}-${name.split('-').pop()}`,
       Stack.of(this).formatArn({ service: 'cloudwatch', resource: 'alarm', resourceName: name, arnFormat: ArnFormat.COLON_RESOURCE_NAME })));
     return [
       new cloudwatch.GraphWidget({ title: `${table.tableName}: runs`, left: [own('RunsSucceeded', 'succeeded'), own('FailedClosed', 'failed closed')], width: 8 }),
