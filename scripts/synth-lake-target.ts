@@ -11,7 +11,7 @@ import { ColumnType, LakeTable, SecureDeltaLake, TableSchema } from '../src';
 const [n, outdir] = [Number(process.argv[2]), process.argv[3]];
 const env = { account: '111111111111', region: 'eu-west-1' };
 const pii = TableSchema.of([{ name: 'id', type: ColumnType.LONG, nullable: false }, { name: 'email', type: ColumnType.STRING, pii: true }]);
-const plain = TableSchema.of([{ name: 'id', type: ColumnType.LONG, nullable: false }, { name: 'amount', type: ColumnType.DOUBLE }]);
+const plain = TableSchema.of([{ name: 'id', type: ColumnType.LONG, nullable: false }, { name: 'amount', type: ColumnType.STRING }]);
 
 const start = process.hrtime.bigint();
 const app = new App({ outdir });
