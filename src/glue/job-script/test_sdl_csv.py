@@ -158,3 +158,118 @@ def test_the_fast_path_agrees_with_the_strict_reader_on_random_inputs():
         assert [(i + 1, list(row), line, None) for i, (row, line) in enumerate(zip(rows, raw.to_pylist()))] == records, data
         agreed += 1
     assert agreed > 20 and declined > 20
+
+
+# The streaming reader gives what the whole-file reader gives, whatever the blocks and chunks.
+def streamed(data: bytes, block_bytes: int, chunk_sizes, max_record_bytes: int = 1 << 20):
+    from sdl_csv import stream_records
+
+    def chunks():
+        i, k = 0, 0
+        while i < len(data):
+            n = chunk_sizes[k % len(chunk_sizes)]
+            yield data[i:i + n]
+            i, k = i + n, k + 1
+
+    stats = FileStats()
+    out = []
+    for b in stream_records(chunks(), COLS, stats, block_bytes=block_bytes, max_record_bytes=max_record_bytes):
+        cols = [c.to_pylist() for c in b.columns]
+        for i, (number, reason, raw) in enumerate(zip(b.numbers.to_pylist(), b.structural.to_pylist(), b.raw.to_pylist())):
+            fields = [c[i] for c in cols] if reason is None else None
+            out.append((number, fields, raw, reason))
+    return out, stats
+
+
+def same_as_whole_file(data: bytes, block_bytes: int, chunk_sizes) -> bool:
+    records, stats = exact(data)
+    got, got_stats = streamed(data, block_bytes, chunk_sizes)
+    assert got == records, (data, block_bytes, chunk_sizes)
+    assert (got_stats.records, got_stats.blank_lines, got_stats.problem) == (stats.records, stats.blank_lines, stats.problem), data
+    return True
+
+
+def test_the_streaming_reader_agrees_with_the_whole_file_reader_on_tricky_inputs_at_every_block_size():
+    for data in TRICKY + [b"", b"\xef\xbb\xbf", b"\n\n", b"  \n\t\n", b"id,name,note\n  \n1,a,b\n \t \r\n"]:
+        for block_bytes in (1, 2, 3, 5, 8, 13, 64, 1 << 20):
+            same_as_whole_file(data, block_bytes, [1, 2, 7])
+
+
+def test_the_streaming_reader_agrees_with_the_whole_file_reader_on_random_inputs_with_tiny_blocks():
+    import random
+
+    rnd = random.Random(13)
+    # quotes, doubled quotes, CRLF, CR, quoted newlines, blank and whitespace-only lines, a BOM,
+    # multi-byte and invalid UTF-8, U+2028 (data, not a line end)
+    alphabet = [b"a", b"b", b" ", b"\t", b",", b'"', b'""', b"\n", b"\r\n", b"\r", b"\xc3\xa9", b"\xff", b"x,y", b'"q\nr"',
+                b"1,2,3\n", b'"1","2","3"\n', b"\n\n", b"  \n", b"\xe2\x80\xa8"]
+    for i in range(2500):
+        body = b"".join(rnd.choice(alphabet) for _ in range(rnd.randint(0, 40)))
+        header = rnd.choice([b"id,name,note\n", b"id,name,note\r\n", b"\xef\xbb\xbfid,name,note\n", b"", b"id,nom,note\n"])
+        data = header + body
+        same_as_whole_file(data, rnd.choice([1, 2, 3, 4, 7, 16, 33, 1000]), [rnd.randint(1, 9) for _ in range(3)])
+
+
+def test_the_fast_path_carries_block_to_block_and_numbers_records_on():
+    data = b"id,name,note\n" + b"".join(b"%d,n%d,x\n" % (i, i) for i in range(1, 201))
+    got, stats = streamed(data, 64, [50])
+    assert [r[0] for r in got] == list(range(1, 201)) and stats.records == 200
+    assert got[199] == (200, ["200", "n200", "x"], "200,n200,x\n", None)
+
+
+def test_a_field_longer_than_the_csv_module_default_limit_is_read():
+    long = "z" * 300_000
+    records, stats = exact(f'id,name,note\n1,"{long}",x\n2,{long},y\n'.encode())
+    assert [r[3] for r in records] == [None, None] and records[0][1][1] == long
+    got, _ = streamed(f'id,name,note\n1,"{long}",x\n2,{long},y\n'.encode(), 4096, [1000])
+    assert got == records
+
+
+def test_whitespace_only_lines_are_blank_lines_not_records():
+    records, stats = read(b"id,name,note\n1,a,b\n   \n\t\n2,c,d\n")
+    assert [r.number for r in records] == [1, 2] and stats.blank_lines == 2 and stats.structural_rejects == 0
+
+
+def test_a_record_over_the_limit_refuses_the_file():
+    import pytest
+
+    from sdl_csv import RECORD_TOO_LONG, FileRefused
+
+    for data in (b'id,name,note\n1,"' + b"x\n" * 2000 + b'",y\n', b"id,name,note\n1," + b"x" * 5000 + b",y\n"):
+        with pytest.raises(FileRefused) as e:
+            streamed(data, 64, [100], max_record_bytes=1000)
+        assert e.value.code == RECORD_TOO_LONG
+
+
+def test_text_chunks_hash_the_stored_bytes_and_decompress_gzip_and_bz2_and_read_utf16():
+    import bz2
+    import gzip
+    import hashlib
+    import io
+
+    from sdl_csv import text_chunks
+
+    text = "id,name,note\n1,Zoë,x\n" * 1000
+    for compression, stored in (("none", text.encode()), ("gzip", gzip.compress(text.encode())), ("bz2", bz2.compress(text.encode())),
+                                ("gzip", gzip.compress(text[:10].encode()) + gzip.compress(text[10:].encode())),  # two members
+                                ("none", text.encode("utf-16")), ("none", "\ufeff".encode("utf-16-be") + text.encode("utf-16-be"))):
+        digest = hashlib.sha256()
+        out = b"".join(text_chunks(io.BytesIO(stored), compression, digest, chunk_bytes=100))
+        assert out == text.encode() and digest.hexdigest() == hashlib.sha256(stored).hexdigest()
+
+
+def test_text_chunks_refuse_corrupt_compressed_data_and_nul_bytes():
+    import gzip
+    import hashlib
+    import io
+
+    import pytest
+
+    from sdl_csv import UNREADABLE, FileRefused, text_chunks
+
+    good = gzip.compress(b"id,name,note\n1,a,b\n" * 100)
+    for compression, stored in (("gzip", good[: len(good) // 2]), ("gzip", b"not gzip at all"), ("bz2", b"BZh9 nope"),
+                                ("none", "id,name,note\n".encode("utf-16-le"))):
+        with pytest.raises(FileRefused) as e:
+            list(text_chunks(io.BytesIO(stored), compression, hashlib.sha256(), chunk_bytes=64))
+        assert e.value.code == UNREADABLE
