@@ -23,7 +23,9 @@ const lakeStack = new Stack(app, 'Lake', { env });
 const lake = new SecureDeltaLake(lakeStack, 'Lake', { lakeName: 'sales', alertEmails: ['data-platform@example.com'] });
 const tableStack = new Stack(app, 'Tables', { env });
 const orders = new LakeTable(tableStack, 'Orders', { lake, tableName: 'orders', schema: plain });
-const customers = new LakeTable(tableStack, 'Customers', { lake, tableName: 'customers', schema, trigger: PipelineTrigger.onSchedule('cron(0 2 * * ? *)') });
+const customers = new LakeTable(tableStack, 'Customers', {
+  lake, tableName: 'customers', schema, trigger: PipelineTrigger.onSchedule('cron(0 2 * * ? *)'),
+});
 const people = new Stack(app, 'People', { env });
 const role = (id: string) => new iam.Role(people, id, { assumedBy: new iam.AccountRootPrincipal(), path: SecureDeltaLakeBucket.DATA_ACCESS_ROLE_PATH });
 const ordersReader = role('OrdersReader');
@@ -70,7 +72,8 @@ describe('SecureDeltaLake with tables in another stack', () => {
 
   test('every name of a table\'s job, role, workflow, trigger, security configuration, alarms, rules and policies starts with the lake name', () => {
     const t = Template.fromStack(tableStack).toJSON().Resources;
-    const names = Object.values<any>(t).map((r) => r.Properties?.Name ?? r.Properties?.RoleName ?? r.Properties?.AlarmName ?? r.Properties?.ManagedPolicyName ?? r.Properties?.SecurityConfigurationName)
+    const p = (r: any) => r.Properties ?? {};
+    const names = Object.values<any>(t).map((r) => p(r).Name ?? p(r).RoleName ?? p(r).AlarmName ?? p(r).ManagedPolicyName ?? p(r).SecurityConfigurationName)
       .filter((n) => typeof n === 'string');
     expect(names.length).toBeGreaterThanOrEqual(12);
     for (const n of names) expect(n.startsWith('sales-') || n === 'orders' || n === 'customers').toBe(true);
