@@ -163,7 +163,7 @@ export class LakeTable extends Construct {
   /** The secret of the pseudonymization key the job reads, when the schema has PII columns. */
   public readonly pseudonymKey?: secretsmanager.ISecret;
   /** The value of the `Table` dimension of the job's metrics. @internal */
-  public readonly tableDimension: string;
+  public readonly _tableDimension: string;
 
   constructor(scope: Construct, id: string, props: LakeTableProps) {
     super(scope, id);
@@ -228,7 +228,7 @@ export class LakeTable extends Construct {
     this.tableName = props.tableName;
     this.sourcePrefix = sourcePrefix;
     this.tablePath = tablePath;
-    this.tableDimension = last;
+    this._tableDimension = last;
     const base = nameBase(lake.lakeName, props.tableName);
     this.jobName = base;
     this.alarmNames = [`${base}-NoSuccessfulRun`, `${base}-QuarantineRatio`];
@@ -320,7 +320,7 @@ export class LakeTable extends Construct {
     this.rules.push(tamper);
 
     // Alarms on the job's own metrics, named under the lake's prefix (the topic admits them by ARN).
-    const dims = { JobName: this.job.job.jobName, Table: this.tableDimension };
+    const dims = { JobName: this.job.job.jobName, Table: this._tableDimension };
     const metric = (name: string, period: Duration) => new cloudwatch.Metric({
       namespace: this.job.metricsNamespace, metricName: name, dimensionsMap: dims, statistic: 'Sum', period,
     });

@@ -155,13 +155,13 @@ export interface SecureDeltaLakeProps {
 }
 
 /** CloudTrail trails per region (cannot be raised). */
-export const TRAILS_PER_REGION = 5;
+const TRAILS_PER_REGION = 5;
 /** EventBridge rules per event bus (default quota). */
-export const RULES_PER_EVENT_BUS = 300;
+const RULES_PER_EVENT_BUS = 300;
 /** CloudFormation resources per stack. */
-export const RESOURCES_PER_STACK = 500;
+const RESOURCES_PER_STACK = 500;
 /** Values across all conditions of a trail's advanced event selectors (cannot be raised). */
-export const SELECTOR_VALUES_PER_TRAIL = 500;
+const SELECTOR_VALUES_PER_TRAIL = 500;
 
 const LAKE_NAME = /^[a-z][a-z0-9-]{2,19}$/;
 const DATABASE_NAME = /^[a-z][a-z0-9_]{0,254}$/;
@@ -420,7 +420,7 @@ export class SecureDeltaLake extends Construct {
 
   /** A row of the dashboard for a table, from literal names (no reference to the table's stack). */
   private dashboardRow(table: LakeTable): cloudwatch.IWidget[] {
-    const dims = { JobName: table.jobName, Table: table.tableDimension };
+    const dims = { JobName: table.jobName, Table: table._tableDimension };
     const own = (metricName: string, label: string) => new cloudwatch.Metric({
       namespace: 'CdkSecureDeltaLake', metricName, dimensionsMap: dims, statistic: 'Sum', period: Duration.hours(1), label,
     });
@@ -443,7 +443,7 @@ export class SecureDeltaLake extends Construct {
     const management = accountTrail ? [{ Name: 'Management events of the account', FieldSelectors: [{ Field: 'eventCategory', Equals: ['Management'] }] }] : [];
     return Lazy.any({
       produce: () => {
-        const prefixes = this.tablePrefixes();
+        const prefixes = this._tablePrefixes();
         const wholeBuckets = [this.rawBucket, this.curatedBucket, this.queryResultsBucket].map((b) => `${b.bucket.bucketArn}/`);
         const fits = 2 + prefixes.length + 1 + management.length <= SELECTOR_VALUES_PER_TRAIL;
         const values = fits && prefixes.length > 0 ? [...prefixes, `${this.queryResultsBucket.bucket.bucketArn}/`] : wholeBuckets;
@@ -460,7 +460,7 @@ export class SecureDeltaLake extends Construct {
   }
 
   /** Each table's source prefix and table root, as object-ARN prefixes. @internal */
-  public tablePrefixes(): string[] {
+  public _tablePrefixes(): string[] {
     return this.tables.flatMap((t) => [
       `${this.rawBucket.bucket.bucketArn}/${t.sourcePrefix}/`,
       `${this.curatedBucket.bucket.bucketArn}/${t.tablePath}/`,
@@ -513,7 +513,7 @@ export class SecureDeltaLake extends Construct {
     }
     // Advanced-selector values of the trail.
     if (this.props.auditTablePrefixesOnly) {
-      const values = 2 + this.tablePrefixes().length + 1;
+      const values = 2 + this._tablePrefixes().length + 1;
       if (values > SELECTOR_VALUES_PER_TRAIL) {
         Annotations.of(this).addWarningV2('cdk-secure-delta-lake:trailSelectorValues',
           `the tables' prefixes need ${values} advanced-selector values, above CloudTrail's ${SELECTOR_VALUES_PER_TRAIL} per trail: the trail records the whole buckets instead`);
