@@ -23,7 +23,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from sdl_adapters import (  # noqa: E402
     CloudWatchMetrics, JsonMetricsSink, LocalKeyFile, LocalSourceFiles, S3SourceFiles, SecretsManagerKey,
 )
-from sdl_ingest import IngestConfig, IngestFailedClosed, run_ingestion  # noqa: E402
+from sdl_ingest import IngestConfig, IngestFailedClosed, IngestFilesRefused, IngestReadFailed, run_ingestion  # noqa: E402
 from sdl_schema import TableSchema  # noqa: E402
 
 
@@ -89,6 +89,12 @@ def main(argv: list[str]) -> int:
     except IngestFailedClosed as e:
         print(f"sdl-ingest: failed closed: {e}", file=sys.stderr)
         return 3
+    except IngestFilesRefused as e:
+        print(f"sdl-ingest: files refused: {e}", file=sys.stderr)
+        return 4
+    except IngestReadFailed as e:
+        print(f"sdl-ingest: read failed: {e}", file=sys.stderr)
+        return 5
     return 0
 
 

@@ -1,6 +1,6 @@
 """The AWS services the job uses, behind small adapters, with local stand-ins.
 
-- source listing: S3 (key + version id) or a local folder (path + content hash);
+- source listing and reading: S3 (key + version id; GetObject streamed) or a local folder (path + content hash);
 - the pseudonymization key: Secrets Manager (by ARN) or a local key file;
 - metrics: CloudWatch or a local JSON file.
 
@@ -13,24 +13,38 @@ import hashlib
 import json
 import os
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, BinaryIO, Optional, Protocol
 
 
 @dataclass(frozen=True)
 class SourceFile:
-    """A CSV file to ingest: the URI Spark reads and the identity the ledger records."""
+    """An object under the source prefix: the URI the job reads and the identity the ledger records."""
 
     uri: str
     file_id: str
     size: int
 
 
+class SourceReader(Protocol):
+    """Opens a listed object's stored bytes as a stream (it travels to the executors: picklable)."""
+
+    def open(self, uri: str) -> BinaryIO: ...
+
+
 class SourceFiles(Protocol):
     def list(self) -> list[SourceFile]: ...
 
+    def reader(self) -> SourceReader: ...
+
+
+class LocalReader:
+    def open(self, uri: str) -> BinaryIO:
+        return open(uri, "rb")
+
 
 class LocalSourceFiles:
-    """A local folder: every `*.csv` below it, identified by relative path and content hash."""
+    """A local folder: every file below it (names are data: hidden, `_`-prefixed, `[1]`, `%20` alike),
+    identified by relative path and content hash."""
 
     def __init__(self, folder: str):
         self.folder = os.path.abspath(folder)
@@ -38,19 +52,34 @@ class LocalSourceFiles:
     def list(self) -> list[SourceFile]:
         out = []
         for dirpath, _dirs, files in os.walk(self.folder):
-            for name in sorted(files):
-                if not name.lower().endswith(".csv"):
-                    continue
+            for name in files:
                 path = os.path.join(dirpath, name)
                 with open(path, "rb") as f:
-                    digest = hashlib.sha256(f.read()).hexdigest()
+                    digest = hashlib.file_digest(f, "sha256").hexdigest()  # in chunks, never the whole file
                 rel = os.path.relpath(path, self.folder)
                 out.append(SourceFile(uri=path, file_id=f"{rel}#sha256:{digest}", size=os.path.getsize(path)))
         return sorted(out, key=lambda s: s.file_id)
 
+    def reader(self) -> SourceReader:
+        return LocalReader()
+
+
+class S3Reader:
+    """GetObject on the executor, streamed (the client is made where it runs: clients do not pickle)."""
+
+    def __init__(self, region: Optional[str] = None):
+        self.region = region
+
+    def open(self, uri: str) -> BinaryIO:
+        import boto3
+
+        bucket, _, key = uri[len("s3://"):].partition("/")  # the key exactly as listed: no decoding
+        return boto3.client("s3", region_name=self.region).get_object(Bucket=bucket, Key=key)["Body"]
+
 
 class S3SourceFiles:
-    """An S3 prefix of a versioned bucket: current versions of `*.csv` objects, identified by key + version id."""
+    """An S3 prefix of a versioned bucket: the current version of every object under it (names are
+    data), identified by key + version id."""
 
     def __init__(self, s3_client: Any, uri: str):
         if not uri.startswith("s3://"):
@@ -63,10 +92,13 @@ class S3SourceFiles:
         paginator = self.client.get_paginator("list_object_versions")
         for page in paginator.paginate(Bucket=self.bucket, Prefix=self.prefix):
             for v in page.get("Versions", []):
-                if not v.get("IsLatest") or not v["Key"].lower().endswith(".csv"):
+                if not v.get("IsLatest"):
                     continue
                 out.append(SourceFile(uri=f"s3://{self.bucket}/{v['Key']}", file_id=f"{v['Key']}@{v.get('VersionId', 'null')}", size=v["Size"]))
         return sorted(out, key=lambda s: s.file_id)
+
+    def reader(self) -> SourceReader:
+        return S3Reader(self.client.meta.region_name)
 
 
 @dataclass(frozen=True)

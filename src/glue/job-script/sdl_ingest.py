@@ -28,11 +28,17 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import os
+import re
+import sys
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator, Optional
 
-from sdl_adapters import MetricsSink, PseudonymKey, SourceFiles
-from sdl_csv import EMPTY_FILE, FileStats, fast_read, read_records
+from sdl_adapters import MetricsSink, PseudonymKey, SourceFiles, SourceReader
+from sdl_csv import (
+    DEFAULT_BLOCK_BYTES, DEFAULT_MAX_RECORD_BYTES, NOT_CSV, UNREADABLE, FileRefused, FileStats, compression_of, stream_records,
+    text_chunks,
+)
 from sdl_schema import TableSchema
 from sdl_validate import arrow_type, check_columns, jvm_format_columns, spark_ddl_type
 
@@ -41,6 +47,16 @@ QUARANTINE, DATA, OUTCOME = "sdl-quarantine", "sdl-data", "sdl-outcome"
 
 class IngestFailedClosed(RuntimeError):
     """The batch's quarantine ratio passed the threshold: quarantine and ledger committed, data not."""
+
+
+class IngestFilesRefused(RuntimeError):
+    """Files of the batch could not be read: the rest of the batch committed, the ledger refuses them
+    with the cause, and the run fails naming them. A rerun does not read them again (a new version
+    or new content is a new file)."""
+
+
+class IngestReadFailed(RuntimeError):
+    """Reading the batch failed in a way no single file explains: nothing was committed."""
 
 
 class SimulatedCrash(RuntimeError):
@@ -62,6 +78,9 @@ class IngestConfig:
     quarantine_retention_days: Optional[int] = None  # None keeps the quarantine forever
     clock: Callable[[], dt.datetime] = field(default=lambda: dt.datetime.now(dt.timezone.utc).replace(tzinfo=None))
     dimensions: dict = field(default_factory=dict)
+    block_bytes: int = DEFAULT_BLOCK_BYTES  # the streaming reader's memory bound (see sdl_csv)
+    max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES
+    fault: Optional[tuple[str, str]] = None  # test hook: ("exit", s) ends the Python worker reading a file whose id contains s
 
 
 @dataclass
@@ -85,11 +104,12 @@ class RunResult:
     quarantined: int = 0
     repaired: bool = False
     message: str = ""
+    refused: dict = field(default_factory=dict)  # file id -> "PROBLEM: why"
 
     def summary(self) -> str:
         return (f"sdl-ingest: status={self.status} batch={self.batch} files={len(self.files)} "
                 f"read={self.records_read} valid={self.valid} quarantined={self.quarantined}"
-                + (" repaired=true" if self.repaired else ""))
+                + (f" refused={len(self.refused)}" if self.refused else "") + (" repaired=true" if self.repaired else ""))
 
 
 def paths(table_uri: str) -> dict[str, str]:
@@ -128,18 +148,27 @@ def _hmac_sha256_hex(key: bytes) -> Callable[[bytes], str]:
     return digest
 
 
-def make_parse_stage(schema: TableSchema, key: Optional[PseudonymKey], uri_to_id: dict[str, str], file_ids: list[str]):
-    """The function mapInArrow runs: file bytes in, one row per record plus one summary row per file out.
+def make_parse_stage(schema: TableSchema, key: Optional[PseudonymKey], file_ids: list[str], reader: SourceReader,
+                     block_bytes: int = DEFAULT_BLOCK_BYTES, max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES,
+                     fault: Optional[tuple[str, str]] = None):
+    """The function mapInArrow runs: file indexes and URIs in (one file per task), one row per
+    record plus one summary row per file out.
+
+    Each file is streamed from its stored object (`reader`), in chunks, hashed as stored,
+    decompressed and parsed block by block (sdl_csv.stream_records): a task holds one block of
+    `block_bytes` of text and one record of at most `max_record_bytes`, whatever the file's size,
+    and hands Spark one Arrow batch per block.
 
     A record's row has its typed values (PII pseudonymized), `_sdl_reasons` (its failed checks
     joined with ",", null when it passed them all: see sdl_validate) and `_sdl_raw` (its raw text,
     only when it failed; every record's when Spark still has to parse a date or timestamp column).
     `_sdl_file` is the index of the ledger's file id in `file_ids` (a small integer travels and is
     cached cheaper than the id). A file's summary row (`_sdl_summary`) has the number of records
-    read in `_sdl_record`, the file's problem in `_sdl_reasons` and its hash and blank lines in
-    `_sdl_raw` (JSON).
+    read in `_sdl_record`, the file's problem in `_sdl_reasons` and, in `_sdl_raw` (JSON), its hash,
+    blank lines and, when the file cannot be read, why it is refused (its records are then dropped
+    by the driver: a file is loaded whole or not at all).
+    `fault` is a test hook: ("exit", s) ends the Python worker reading a file whose id contains s.
     """
-    index_of = {fid: i for i, fid in enumerate(file_ids)}
     names = [c.name for c in schema.columns]
     types = [arrow_type(c) for c in schema.columns]
     if any(c.pii for c in schema.columns) and key is None:
@@ -148,56 +177,57 @@ def make_parse_stage(schema: TableSchema, key: Optional[PseudonymKey], uri_to_id
     raw_for_all = bool(jvm_format_columns(schema))
 
     def stage(batches: Iterator[Any]) -> Iterator[Any]:
-        import numpy as np
         import pyarrow as pa
         import pyarrow.compute as pc
 
-        width = len(names)
         pseudonym = _hmac_sha256_hex(key_bytes)  # made here: hash states do not travel to executors
         for batch in batches:
-            paths_ = batch.column("path").to_pylist()
-            contents = batch.column("content").to_pylist()
-            for path, content in zip(paths_, contents):
-                file_id = uri_to_id[_normalize(path)]
-                file_index = index_of[file_id]
-                fast = fast_read(content, names)
-                if fast is not None:
-                    # Arrow read the file: the columns stay Arrow arrays.
-                    table, raw, stats = fast
-                    n = table.num_rows
-                    structural = pa.nulls(n, pa.string())
-                    cols = [table.column(j).combine_chunks() for j in range(width)]
-                else:
-                    stats = FileStats()
-                    numbers_l, reason_l, raw_l, rows = [], [], [], []
-                    for r in read_records(content, names, stats):
-                        numbers_l.append(r.number)
-                        reason_l.append(r.reason)
-                        raw_l.append(r.raw)
-                        rows.append(r.fields if r.fields is not None else (None,) * width)
-                    n = len(numbers_l)
-                    columns = [list(col) for col in zip(*rows)] if rows else [[] for _ in range(width)]
-                    structural = pa.array(reason_l, pa.string())
-                    raw = pa.array(raw_l, pa.string())
-                    cols = [pa.array(col, pa.string()) for col in columns]
-                if "#sha256:" in file_id and not file_id.endswith(stats.sha256):
-                    raise RuntimeError("a source file changed after it was planned; its file id no longer matches its content")
-                # unreadable records have no fields: no value checks, their structural reason alone
-                typed, checked = check_columns(schema, cols, pc.is_null(structural), pseudonym)
-                reasons = pc.coalesce(structural, checked)
-                numbers = pa.array(np.arange(1, n + 1, dtype=np.int64)) if fast is not None else pa.array(numbers_l, pa.int64())
-                yield pa.RecordBatch.from_arrays(
-                    [pa.repeat(pa.scalar(False), n), pa.repeat(pa.scalar(file_index, pa.int32()), n), numbers, reasons,
-                     raw if raw_for_all else pc.if_else(pc.is_valid(reasons), raw, pa.scalar(None, pa.string())), *typed],
-                    names=META + names)
+            for file_index, uri in zip(batch.column("_sdl_file").to_pylist(), batch.column("uri").to_pylist()):
+                file_id = file_ids[file_index]
+                if fault is not None and fault[0] == "exit" and fault[1] in file_id:
+                    os._exit(70)
+                stats = FileStats()
+                digest = hashlib.sha256()
+                refused = None
+                try:
+                    stored = reader.open(uri)
+                    try:
+                        chunks = text_chunks(stored, compression_of(uri) or "none", digest)
+                        for block in stream_records(chunks, names, stats, block_bytes, max_record_bytes):
+                            n = len(block.numbers)
+                            # unreadable records have no fields: no value checks, their structural reason alone
+                            typed, checked = check_columns(schema, block.columns, pc.is_null(block.structural), pseudonym)
+                            reasons = pc.coalesce(block.structural, checked)
+                            raw = block.raw if raw_for_all else pc.if_else(pc.is_valid(reasons), block.raw, pa.scalar(None, pa.string()))
+                            yield pa.RecordBatch.from_arrays(
+                                [pa.repeat(pa.scalar(False), n), pa.repeat(pa.scalar(file_index, pa.int32()), n), block.numbers, reasons,
+                                 raw, *typed], names=META + names)
+                    finally:
+                        stored.close()
+                    stats.sha256 = digest.hexdigest()
+                    if "#sha256:" in file_id and not file_id.endswith(stats.sha256):
+                        raise FileRefused(UNREADABLE, "the file changed after it was listed (its content no longer matches its file id)")
+                except FileRefused as e:
+                    refused = [e.code, str(e)]
+                except Exception as e:  # noqa: BLE001 - any failure reading one file refuses that file, not the batch
+                    refused = [UNREADABLE, _describe(e)]
                 # the file's summary row
-                summary = json.dumps({"sha256": stats.sha256, "blank_lines": stats.blank_lines})
+                summary = json.dumps({"sha256": stats.sha256 or None, "blank_lines": stats.blank_lines, "refused": refused})
                 yield pa.RecordBatch.from_arrays(
-                    [pa.array([True]), pa.array([file_index], pa.int32()), pa.array([stats.records], pa.int64()), pa.array([stats.problem], pa.string()),
-                     pa.array([summary])] + [pa.nulls(1, t) for t in types],
+                    [pa.array([True]), pa.array([file_index], pa.int32()), pa.array([stats.records], pa.int64()),
+                     pa.array([refused[0] if refused else stats.problem], pa.string()), pa.array([summary])] + [pa.nulls(1, t) for t in types],
                     names=META + names)
 
     return stage
+
+
+def _describe(e: BaseException) -> str:
+    """A failure's class and, for I/O and service errors, its message (never a parser's or a
+    library's message, which may quote the data)."""
+    name = type(e).__name__
+    if isinstance(e, OSError) or type(e).__module__.startswith("botocore"):
+        return f"{name}: {str(e)[:200]}"
+    return name
 
 
 # ---------------------------------------------------------------------------------------------
@@ -290,17 +320,6 @@ def data_table_properties(schema: TableSchema, lineage: list[str]) -> dict:
     return {"delta.dataSkippingStatsColumns": ",".join([c.name for c in schema.columns if not c.pii and c.type != "boolean"] + lineage)}
 
 
-def _normalize(uri: str) -> str:
-    """The path Spark reports for a local file (`file:/a%20b.csv`) as the listing gives it (`/a b.csv`)."""
-    from urllib.parse import unquote
-
-    if uri.startswith("file://"):
-        return unquote(uri[len("file://"):])
-    if uri.startswith("file:"):
-        return unquote(uri[len("file:"):])
-    return uri
-
-
 def _unfinished_batch(spark, quarantine_path: str, done_batches: set[int]) -> Optional[dict]:
     """The batch whose quarantine (the first commit of a batch) is committed but whose outcome is not."""
     from delta.tables import DeltaTable
@@ -310,6 +329,27 @@ def _unfinished_batch(spark, quarantine_path: str, done_batches: set[int]) -> Op
     last = DeltaTable.forPath(spark, quarantine_path).history(1).collect()[0]
     meta = json.loads(last["userMetadata"]) if last["userMetadata"] else {}
     return meta if meta.get("batch") is not None and meta["batch"] not in done_batches else None
+
+
+def _failed_task(error: BaseException) -> tuple[Optional[int], str]:
+    """(the partition of the task that failed, its cause) from a Spark job failure. The cause is
+    the JVM exception's class, or the Python worker's exception class, never its message (a
+    library's message may quote the data)."""
+    text = str(error)
+    m = re.search(r"Lost task (\d+)\.\d+ in stage [^\n]*?\): ([\w.$]+)(?::\s*([^\n]*))?", text)
+    if not m:
+        first = next((line for line in text.splitlines() if "Exception" in line or "Error" in line), text[:200])
+        return None, first.strip()[:300]
+    cause = m.group(2)
+    detail = (m.group(3) or "").strip()
+    if cause.endswith("PythonException"):
+        python = re.findall(r"^(\w+(?:\.\w+)*(?:Error|Exception|Interrupt|Exit))\b", text, flags=re.M)
+        cause = f"Python worker raised {python[-1]}" if python else "Python worker raised an exception"
+    elif "Python worker exited unexpectedly" in detail:
+        cause = "the Python worker exited unexpectedly (crashed)"
+    elif detail and "OutOfMemoryError" not in cause:
+        cause = f"{cause}: {detail[:200]}" if not detail.startswith("Traceback") else cause
+    return int(m.group(1)), cause
 
 
 def run_ingestion(spark, cfg: IngestConfig) -> RunResult:
@@ -325,10 +365,13 @@ def run_ingestion(spark, cfg: IngestConfig) -> RunResult:
     unfinished = _unfinished_batch(spark, p["quarantine"], done_batches)
 
     listing = {s.file_id: s for s in cfg.source.list()}
+    # file id -> (problem, why): the files of the batch whose records are not loaded
+    refused: dict[str, tuple[str, str]] = {}
     if unfinished is not None:
-        # Repair: the same batch, the same files; Delta skips the steps already committed.
+        # Repair: the same batch, the same files, the same refusals; Delta skips the steps already committed.
         batch = unfinished["batch"]
         batch_files = [(fid, uri) for fid, uri in zip(unfinished["files"], unfinished["uris"])]
+        refused.update({fid: (code, why) for fid, (code, why) in unfinished.get("refused", {}).items()})
     else:
         pending = [s for fid, s in sorted(listing.items()) if fid not in finished][: cfg.max_files_per_batch]
         if not pending:
@@ -340,37 +383,50 @@ def run_ingestion(spark, cfg: IngestConfig) -> RunResult:
             return result
         batch = max(done_batches, default=0) + 1
         batch_files = [(s.file_id, s.uri) for s in pending]
+    for fid, uri in batch_files:
+        if compression_of(uri) is None:
+            refused[fid] = (NOT_CSV, "the name does not end in .csv, .csv.gz or .csv.bz2 (any case)")
 
     now = cfg.clock()
+    reader = cfg.source.reader()
+    is_record = ~F.col("_sdl_summary")
+    is_file = F.col("_sdl_summary")
+    validated = None
+    while True:
+        # Parse once and validate (one task per file); every later action reads the persisted result.
+        to_read = [(fid, uri) for fid, uri in batch_files if fid not in refused]
+        file_ids = [fid for fid, _ in to_read]
+        if to_read:
+            tasks = spark.createDataFrame(spark.sparkContext.parallelize(list(enumerate(uri for _, uri in to_read)), len(to_read)),
+                                          "_sdl_file int, uri string")
+        else:
+            tasks = spark.createDataFrame([], "_sdl_file int, uri string")
+        parsed = tasks.mapInArrow(make_parse_stage(cfg.schema, cfg.key, file_ids, reader, cfg.block_bytes, cfg.max_record_bytes, cfg.fault),
+                                  parse_stage_schema(cfg.schema))
+        validated = finish_validation(parsed, cfg.schema).persist(StorageLevel.MEMORY_AND_DISK_DESER)
+        try:
+            per_file = validated.groupBy("_sdl_file").agg(
+                F.sum(F.when(is_record, 1).otherwise(0)).alias("total"),
+                F.sum(F.when(is_record & F.col("_sdl_reasons").isNotNull(), 1).otherwise(0)).alias("bad"),
+                F.max(F.when(is_file, F.col("_sdl_record"))).alias("declared"),
+                # the summary row's text: a list (hash aggregation; a string max would sort every row)
+                F.collect_list(F.when(is_file, F.struct(F.col("_sdl_problem").alias("problem"), F.col("_sdl_raw").alias("extra")))).alias("summary"),
+            ).collect()
+            break
+        except Exception as e:  # a task failed: a Python worker or the JVM died reading a file
+            validated.unpersist()
+            index, cause = _failed_task(e)
+            if index is None or index >= len(file_ids):
+                raise IngestReadFailed(f"batch {batch}: reading the batch failed ({cause}); nothing was committed") from e
+            fid = file_ids[index]
+            # Refuse that file and read the batch again without it: no file blocks the others, and
+            # the run still fails at the end, naming it.
+            refused[fid] = (UNREADABLE, f"the task reading it failed: {cause}")
+            print(f"sdl-ingest: {fid}: the task reading it failed ({cause}); the file is refused, the batch goes on without it", file=sys.stderr)
     base_meta = {"batch": batch, "run_id": cfg.run_id, "schema_hash": schema_hash, "key_version": key_version,
                  "files": [fid for fid, _ in batch_files], "uris": [uri for _, uri in batch_files]}
-
-    # Spark's file sources skip zero-length files: they are accounted for here, with no record.
-    empty = [(fid, uri) for fid, uri in batch_files if fid in listing and listing[fid].size == 0]
-    to_read = [(fid, uri) for fid, uri in batch_files if (fid, uri) not in empty]
-    files: list[FileResult] = [FileResult(fid, problem=EMPTY_FILE, sha256=hashlib.sha256(b"").hexdigest()) for fid, _ in empty]
-
-    # Parse once and validate; every later action reads the persisted result.
-    uri_to_id = {_normalize(uri): fid for fid, uri in to_read}
-    file_ids = [fid for fid, _ in to_read]
-    # The file id of a row, from its index (the ids are the batch plan, also in the commit metadata).
-    source_file = F.element_at(F.array(*[F.lit(fid) for fid in file_ids]), F.col("_sdl_file") + 1) if file_ids else F.lit(None).cast("string")
-    if to_read:
-        raw_files = spark.read.format("binaryFile").load([uri for _, uri in to_read]).select("path", "content")
-    else:
-        raw_files = spark.createDataFrame([], "path string, content binary")
-    parsed = raw_files.mapInArrow(make_parse_stage(cfg.schema, cfg.key, uri_to_id, file_ids), parse_stage_schema(cfg.schema))
-    validated = finish_validation(parsed, cfg.schema).persist(StorageLevel.MEMORY_AND_DISK_DESER)
     try:
-        is_record = ~F.col("_sdl_summary")
-        is_file = F.col("_sdl_summary")
-        per_file = validated.groupBy("_sdl_file").agg(
-            F.sum(F.when(is_record, 1).otherwise(0)).alias("total"),
-            F.sum(F.when(is_record & F.col("_sdl_reasons").isNotNull(), 1).otherwise(0)).alias("bad"),
-            F.max(F.when(is_file, F.col("_sdl_record"))).alias("declared"),
-            # the summary row's text: a list (hash aggregation; a string max would sort every row)
-            F.collect_list(F.when(is_file, F.struct(F.col("_sdl_problem").alias("problem"), F.col("_sdl_raw").alias("extra")))).alias("summary"),
-        ).collect()
+        files: list[FileResult] = []
         for r in per_file:
             fid = file_ids[r["_sdl_file"]]
             if len(r["summary"]) != 1:
@@ -379,17 +435,28 @@ def run_ingestion(spark, cfg: IngestConfig) -> RunResult:
                 raise RuntimeError(f"reconciliation failed for {fid}: {r['declared']} records read, {r['total']} accounted for")
             summary = r["summary"][0]
             extra = json.loads(summary["extra"])
-            files.append(FileResult(fid, r["total"], r["total"] - r["bad"], r["bad"], extra["blank_lines"], summary["problem"], extra["sha256"]))
+            if extra["refused"]:
+                refused[fid] = tuple(extra["refused"])
+                files.append(FileResult(fid, problem=extra["refused"][0], sha256=extra["sha256"] or ""))
+            else:
+                files.append(FileResult(fid, r["total"], r["total"] - r["bad"], r["bad"], extra["blank_lines"], summary["problem"], extra["sha256"]))
+        files += [FileResult(fid, problem=code) for fid, (code, _why) in refused.items() if fid not in file_ids]
         missing = {fid for fid, _ in batch_files} - {f.file_id for f in files}
         if missing:
-            raise RuntimeError(f"{len(missing)} file(s) of the batch could not be read")
+            raise RuntimeError(f"{len(missing)} file(s) of the batch were not accounted for: {', '.join(sorted(missing))}")
         files.sort(key=lambda f: f.file_id)
         read = sum(f.records_read for f in files)
         bad = sum(f.quarantined for f in files)
         ratio = bad / read if read else 0.0
         failed_closed = ratio > cfg.max_quarantine_ratio
-        meta = {**base_meta, "records_read": read, "valid": read - bad, "quarantined": bad}
+        meta = {**base_meta, "records_read": read, "valid": read - bad, "quarantined": bad,
+                "refused": {fid: list(v) for fid, v in sorted(refused.items())}}
+        # The file id of a row, from its index (the ids are the batch plan, also in the commit metadata).
+        source_file = F.element_at(F.array(*[F.lit(fid) for fid in file_ids]), F.col("_sdl_file") + 1) if file_ids else F.lit(None).cast("string")
         records = validated.filter(is_record)
+        dropped = [i for i, fid in enumerate(file_ids) if fid in refused]
+        if dropped:  # a refused file's records are not loaded, not even those read before it failed
+            records = records.filter(~F.col("_sdl_file").isin(dropped))
 
         # 1. quarantine: the batch's first commit; its metadata names the batch's files (the plan)
         quarantine = records.filter(F.col("_sdl_reasons").isNotNull()).select(
@@ -423,19 +490,26 @@ def run_ingestion(spark, cfg: IngestConfig) -> RunResult:
            if failed_closed else None)
     done = cfg.clock()
     uris = dict(batch_files)
-    outcome_rows = [(batch, status, f.file_id, uris[f.file_id], f.records_read, f.valid, f.quarantined, f.blank_lines, f.problem,
-                     f.sha256, cfg.run_id, schema_hash, key_version, why, done) for f in files]
+    outcome_rows = [(batch, "refused" if f.file_id in refused else status, f.file_id, uris[f.file_id], f.records_read, f.valid,
+                     f.quarantined, f.blank_lines, f.problem, f.sha256 or None, cfg.run_id, schema_hash, key_version,
+                     refused[f.file_id][1] if f.file_id in refused else why, done) for f in files]
     _append(spark.createDataFrame(outcome_rows, _ledger_schema()), p["ledger"], OUTCOME, batch, {**meta, "step": "outcome", "status": status})
 
     # 4. quarantine retention (after the batch is closed; idempotent)
     expired = expire_quarantine(spark, p["quarantine"], cfg)
 
-    result = RunResult(batch, status, files, read, read - bad, bad, unfinished is not None, why or "")
+    unreadable = {fid: v for fid, v in refused.items() if v[0] != NOT_CSV}
+    result = RunResult(batch, status, files, read, read - bad, bad, unfinished is not None, why or "",
+                       refused={fid: f"{code}: {why_}" for fid, (code, why_) in sorted(refused.items())})
     cfg.metrics.emit({"RecordsRead": read, "RecordsValid": read - bad, "RecordsQuarantined": bad, "Files": len(files),
-                      "FailedClosed": 1 if failed_closed else 0, "RunsSucceeded": 0 if failed_closed else 1, **expired}, cfg.dimensions)
+                      "FilesRefused": len(refused), "FailedClosed": 1 if failed_closed else 0,
+                      "RunsSucceeded": 0 if failed_closed or unreadable else 1, **expired}, cfg.dimensions)
     print(result.summary())
     if failed_closed:
         raise IngestFailedClosed(why)
+    if unreadable:
+        raise IngestFilesRefused(f"batch {batch} committed without {len(unreadable)} unreadable file(s), refused in the ledger: "
+                                 + "; ".join(f"{fid}: {code}: {w}" for fid, (code, w) in sorted(unreadable.items())))
     return result
 
 

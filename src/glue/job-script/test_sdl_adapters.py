@@ -14,7 +14,7 @@ def client(service: str):
     return boto3.client(service, region_name="eu-west-1", aws_access_key_id="stub", aws_secret_access_key="stub")
 
 
-def test_stubbed_s3_listing_takes_current_csv_versions_with_their_version_ids():
+def test_stubbed_s3_listing_takes_every_current_version_with_its_version_id():
     s3 = client("s3")
     with Stubber(s3) as stub:
         stub.add_response("list_object_versions", {
@@ -27,9 +27,11 @@ def test_stubbed_s3_listing_takes_current_csv_versions_with_their_version_ids():
             "IsTruncated": False,
         }, {"Bucket": "raw", "Prefix": "landing/"})
         files = S3SourceFiles(s3, "s3://raw/landing/").list()
+    # every object is listed, CSV or not (the job refuses the others in the ledger, by name)
     assert [(f.uri, f.file_id, f.size) for f in files] == [
         ("s3://raw/landing/a.csv", "landing/a.csv@v2", 10),
         ("s3://raw/landing/b.CSV", "landing/b.CSV@v7", 0),
+        ("s3://raw/landing/readme.txt", "landing/readme.txt@v1", 3),
     ]
 
 
@@ -59,12 +61,17 @@ def test_stubbed_cloudwatch_metrics_go_to_the_job_namespace_in_batches_of_20():
         stub.assert_no_pending_responses()
 
 
-def test_local_source_files_are_identified_by_path_and_content(tmp_path):
+def test_local_source_files_are_every_file_identified_by_path_and_content(tmp_path):
+    import hashlib
+
     (tmp_path / "sub").mkdir()
-    (tmp_path / "sub" / "a.csv").write_bytes(b"x\n")
-    (tmp_path / "b.txt").write_bytes(b"ignored")
+    names = ["sub/a.csv", "b.txt", "_c.csv", ".d.csv", "e[1].csv", "f%20g.csv", "h.csv.gz"]
+    for name in names:
+        (tmp_path / name).write_bytes(name.encode())
     files = LocalSourceFiles(str(tmp_path)).list()
-    assert [f.file_id for f in files] == ["sub/a.csv#sha256:" + __import__("hashlib").sha256(b"x\n").hexdigest()]
+    assert sorted(f.file_id for f in files) == sorted(f"{n}#sha256:{hashlib.sha256(n.encode()).hexdigest()}" for n in names)
+    with LocalSourceFiles(str(tmp_path)).reader().open(str(tmp_path / "e[1].csv")) as f:
+        assert f.read() == b"e[1].csv"
 
 
 def test_local_metrics_sink_writes_json_lines(tmp_path):
