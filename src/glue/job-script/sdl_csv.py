@@ -280,16 +280,29 @@ def fast_read(data: bytes, columns: list[str]):
     return fast[0], fast[1], stats
 
 
-def _last_line_end(buf: bytearray, final: bool) -> int:
-    """The offset after the last line end of `buf` (0 if none). A CR at the very end may be the
-    first half of a CRLF: it counts only at the end of the file."""
-    lf = buf.rfind(b"\n")
-    cr = buf.rfind(b"\r", 0, len(buf) if final else len(buf) - 1)
-    return max(lf, cr) + 1
+def _cut(buf: bytearray, block_bytes: int, final: bool) -> int:
+    """Where the next block ends: after the last line end within `block_bytes`, else after the
+    first line end (a line longer than a block); 0 when `buf` holds no whole line yet. A CR ends a
+    line when a byte other than LF follows it, or at the end of the file (CRLF stays whole)."""
+    def cr_ends_line(i: int) -> bool:
+        return buf[i + 1] != 10 if i + 1 < len(buf) else final
+
+    limit = min(len(buf), block_bytes)
+    lf = buf.rfind(b"\n", 0, limit)
+    cr = buf.rfind(b"\r", 0, limit)
+    while cr > lf and not cr_ends_line(cr):
+        cr = buf.rfind(b"\r", 0, cr)
+    if max(lf, cr) >= 0:
+        return max(lf, cr) + 1
+    lf = buf.find(b"\n", limit)
+    cr = buf.find(b"\r", limit)
+    ends = [x for x in (lf, cr if cr >= 0 and cr_ends_line(cr) else -1) if x >= 0]
+    return min(ends) + 1 if ends else 0
 
 
 def _blocks(chunks: Iterator[bytes], block_bytes: int, max_record_bytes: int) -> Iterator[tuple[bytes, bool]]:
-    """(block, is_last): the text cut into blocks of about `block_bytes` that end at a line end."""
+    """(block, is_last): the text cut into blocks of at most `block_bytes` that end at a line end
+    (a longer line is a block alone, up to `max_record_bytes`)."""
     buf = bytearray()
     first = True
     for chunk in chunks:
@@ -301,15 +314,23 @@ def _blocks(chunks: Iterator[bytes], block_bytes: int, max_record_bytes: int) ->
                 del buf[:3]
             first = False
         while len(buf) >= block_bytes:
-            cut = _last_line_end(buf, final=False)
+            cut = _cut(buf, block_bytes, final=False)
+            if cut > max_record_bytes or (cut == 0 and len(buf) > max_record_bytes):
+                raise FileRefused(RECORD_TOO_LONG, f"a line is longer than {max_record_bytes} bytes")
             if cut == 0:
-                if len(buf) > max_record_bytes:
-                    raise FileRefused(RECORD_TOO_LONG, f"a line is longer than {max_record_bytes} bytes")
                 break
             yield bytes(buf[:cut]), False
             del buf[:cut]
     if first and buf.startswith(b"\xef\xbb\xbf"):
         del buf[:3]
+    while len(buf) > block_bytes:
+        cut = _cut(buf, block_bytes, final=True)
+        if cut == 0 or cut > max_record_bytes:
+            if len(buf) > max_record_bytes:
+                raise FileRefused(RECORD_TOO_LONG, f"a line is longer than {max_record_bytes} bytes")
+            break
+        yield bytes(buf[:cut]), False
+        del buf[:cut]
     yield bytes(buf), True
 
 

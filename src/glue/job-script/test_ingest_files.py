@@ -1,0 +1,113 @@
+"""Real producers' files on real Spark and Delta: any name, compressed, unreadable, huge fields,
+UTF-16, a crashing worker, and the streaming reader's block boundaries inside the job."""
+import bz2
+import gzip
+import hashlib
+import time
+
+import pytest
+
+from sdl_ingest import IngestFilesRefused, run_ingestion
+from test_ingest import HEADER, config, good, table, write
+
+
+def ledger(spark, tmp):
+    return {r["file_id"].split("#")[0]: r for r in table(spark, tmp, "ledger").collect()}
+
+
+def test_file_names_are_data_and_every_object_ends_in_the_ledger(spark, tmp_path):
+    names = ["_leading.csv", ".hidden.csv", "glob[1].csv", "escaped%20name.csv", "with space.csv", "star*?{a,b}.csv", "UPPER.CSV"]
+    for i, name in enumerate(names):
+        write(tmp_path / "in", name, HEADER + good(i + 1))
+    write(tmp_path / "in", "readme.txt", "not data")
+    write(tmp_path / "in", "_SUCCESS", "")
+    r = run_ingestion(spark, config(tmp_path))
+    assert r.status == "committed" and r.valid == len(names)
+    rows = ledger(spark, tmp_path)
+    assert {n for n, x in rows.items() if x["status"] == "committed" and x["valid"] == 1} == set(names)
+    assert {n: (x["status"], x["file_problem"]) for n, x in rows.items() if n not in names} == {
+        "readme.txt": ("refused", "NOT_CSV"), "_SUCCESS": ("refused", "NOT_CSV")}
+    assert sorted(x["_sdl_source_file"].split("#")[0] for x in table(spark, tmp_path, "data").collect()) == sorted(names)
+    assert run_ingestion(spark, config(tmp_path, run_id="run-2")).status == "nothing-to-do"
+
+
+def test_gzip_and_bz2_files_are_read_like_csv_and_hashed_as_stored(spark, tmp_path):
+    gz = gzip.compress((HEADER + good(1) + good(2)).encode())
+    bz = bz2.compress((HEADER + good(3) + "3,bad,User 3,DE,1.00,2026-01-01,true\n").encode())
+    write(tmp_path / "in", "a.csv.gz", gz)
+    write(tmp_path / "in", "b.CSV.BZ2", bz)
+    r = run_ingestion(spark, config(tmp_path))
+    assert (r.records_read, r.valid, r.quarantined) == (4, 3, 1)
+    rows = ledger(spark, tmp_path)
+    assert rows["a.csv.gz"]["content_sha256"] == hashlib.sha256(gz).hexdigest()
+    assert rows["b.CSV.BZ2"]["content_sha256"] == hashlib.sha256(bz).hexdigest()
+
+
+def test_an_unreadable_file_is_refused_with_its_cause_the_rest_commits_and_a_rerun_is_not_blocked(spark, tmp_path):
+    good_gz = gzip.compress((HEADER + good(1)).encode())
+    write(tmp_path / "in", "a.csv.gz", good_gz)
+    write(tmp_path / "in", "broken.csv.gz", good_gz[: len(good_gz) // 2])
+    write(tmp_path / "in", "c.csv", HEADER + good(2))
+    with pytest.raises(IngestFilesRefused, match=r"broken\.csv\.gz#sha256:[0-9a-f]+: UNREADABLE: EOFError"):
+        run_ingestion(spark, config(tmp_path))
+    assert table(spark, tmp_path, "data").count() == 2
+    rows = ledger(spark, tmp_path)
+    assert (rows["broken.csv.gz"]["status"], rows["broken.csv.gz"]["file_problem"]) == ("refused", "UNREADABLE")
+    assert rows["broken.csv.gz"]["records_read"] == 0 and "EOFError" in rows["broken.csv.gz"]["reason"]
+    assert run_ingestion(spark, config(tmp_path, run_id="run-2")).status == "nothing-to-do"
+
+
+def test_a_crashing_python_worker_ends_the_run_promptly_naming_the_file_and_the_cause(spark, tmp_path):
+    write(tmp_path / "in", "a.csv", HEADER + good(1))
+    write(tmp_path / "in", "boom.csv", HEADER + good(2))
+    write(tmp_path / "in", "c.csv", HEADER + good(3))
+    started = time.monotonic()
+    with pytest.raises(IngestFilesRefused, match=r"boom\.csv#sha256:[0-9a-f]+: UNREADABLE: the task reading it failed: "
+                                                 r"the Python worker exited unexpectedly \(crashed\)"):
+        run_ingestion(spark, config(tmp_path, fault=("exit", "boom.csv")))
+    assert time.monotonic() - started < 120
+    assert sorted(x["customer_id"] for x in table(spark, tmp_path, "data").collect()) == [1, 3]
+    assert ledger(spark, tmp_path)["boom.csv"]["status"] == "refused"
+    assert run_ingestion(spark, config(tmp_path, run_id="run-2")).status == "nothing-to-do"
+
+
+def test_tiny_blocks_give_the_same_tables_as_the_default_ones(spark, tmp_path):
+    # quoted newlines, CRLF, blank and whitespace-only lines, a BOM and bad records across many 64-byte blocks
+    body = "".join(good(i) if i % 7 else f'{i},u{i}@example.com,"User\r\n{i}",FR,1.00,2026-01-01,false\r\n' for i in range(1, 120))
+    text = "\ufeff" + HEADER + body[:2000] + "\n  \n\t\n" + "999,oops\n" + body[2000:] + "\n"  # (the cut splits a line)
+    results = {}
+    for name, block in (("small", 64), ("default", 8 << 20)):
+        write(tmp_path / name / "in", "a.csv", text)
+        r = run_ingestion(spark, config(tmp_path / name, block_bytes=block))
+        rows = sorted(tuple(x) for x in table(spark, tmp_path / name, "data").drop("_sdl_source_file").collect())
+        quarantine = sorted((x["record_number"], tuple(x["reasons"]), x["raw_record"]) for x in table(spark, tmp_path / name, "quarantine").collect())
+        results[name] = (r.records_read, r.valid, r.quarantined, r.files[0].blank_lines, rows, quarantine)
+    assert results["small"] == results["default"]
+    # and the counts are the whole-file reader's
+    from sdl_csv import FileStats, read_records
+    from test_ingest import SCHEMA
+
+    stats = FileStats()
+    records = list(read_records(text.encode(), [c.name for c in SCHEMA.columns], stats))
+    assert results["small"][0] == len(records) == 121 and results["small"][3] == stats.blank_lines == 3
+    assert results["small"][2] == 3  # the bad record and the two halves of the line the cut split
+
+
+def test_long_fields_whitespace_lines_and_utf16_read_correctly(spark, tmp_path):
+    long_name = "N" * 200_000
+    write(tmp_path / "in", "long.csv", HEADER + f'1,u1@example.com,"{long_name}",DE,1.00,2026-01-01,true\n' + "\n" + good(2))
+    write(tmp_path / "in", "blank.csv", HEADER + good(3) + "   \n\t\n" + good(4))
+    write(tmp_path / "in", "utf16.csv", (HEADER + good(5) + "6,u6@example.com,Zoë,FR,1.00,2026-01-01,true\n").encode("utf-16"))
+    r = run_ingestion(spark, config(tmp_path))
+    by = {f.file_id.split("#")[0]: f for f in r.files}
+    assert {n: (f.records_read, f.valid, f.blank_lines) for n, f in by.items()} == {
+        "long.csv": (2, 2, 1), "blank.csv": (2, 2, 2), "utf16.csv": (2, 2, 0)}
+
+
+def test_a_record_over_the_limit_refuses_its_file(spark, tmp_path):
+    write(tmp_path / "in", "huge.csv", HEADER + f'1,u1@example.com,"{"x" * 5000}",DE,1.00,2026-01-01,true\n')
+    write(tmp_path / "in", "ok.csv", HEADER + good(2))
+    with pytest.raises(IngestFilesRefused, match="huge.csv.*RECORD_TOO_LONG"):
+        run_ingestion(spark, config(tmp_path, block_bytes=256, max_record_bytes=1024))
+    assert table(spark, tmp_path, "data").count() == 1
+    assert ledger(spark, tmp_path)["huge.csv"]["file_problem"] == "RECORD_TOO_LONG"
