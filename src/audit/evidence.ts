@@ -3,8 +3,8 @@ import {
   TRAIL_TAMPER_EVENTS,
 } from './pipeline-alerts';
 import {
-  ARN_SEGMENT, ModelResource, ModelStatement, TemplateModel, actionCovered, admits, allows, appliesToEveryone, conditionEntries, conditionsAre,
-  coversArn, denies, outsiderArns, refId, render, rotationPeriodDays, statementsOf, wildcardMatch,
+  ARN_SEGMENT, ModelResource, ModelStatement, RESERVED_ROLE_PATH, TemplateModel, actionCovered, admits, allows, appliesToEveryone, conditionEntries,
+  conditionsAre, coversArn, denies, outsiderArns, principalArnParts, refId, render, rotationPeriodDays, statementsOf, wildcardMatch,
 } from './template-model';
 
 /** @internal */
@@ -21,7 +21,7 @@ export interface Evidence {
   readonly problems: string[];
 }
 
-const RESERVED_PATH = '/cdk-secure-delta-lake/';
+const RESERVED_PATH = RESERVED_ROLE_PATH;
 
 /** Object reads the data perimeter must deny outside its allow-list (`s3:GetObject*` covers the first group). @internal */
 export const PERIMETER_READ_ACTIONS = [
@@ -88,6 +88,8 @@ export class Facts {
   public readonly lakeBuckets: ModelResource[];
   public readonly jobs: ModelResource[];
   public readonly roles: ModelResource[];
+  /** ARNs and patterns the configuration denies admit as administrators (the deployment role among them). */
+  public readonly administrators: string[];
 
   constructor(public readonly m: TemplateModel) {
     this.jobs = m.ofType('AWS::Glue::Job');
@@ -106,6 +108,21 @@ export class Facts {
     }
     this.lakeBuckets = m.ofType('AWS::S3::Bucket').filter((b) => inLake.has(b));
     this.roles = [...m.ofType('AWS::IAM::Role'), ...m.ofType('AWS::IAM::User')];
+    // The administrators: the exceptions of the buckets' configuration denies that name administrators soundly.
+    const named = new Set<string>();
+    for (const p of m.ofType('AWS::S3::BucketPolicy')) {
+      for (const s of statements(p).filter((x) => x.effect === 'Deny' && x.sid === 'DenyConfigurationChanges')) {
+        for (const e of conditionEntries(s).filter((x) => x.key.toLowerCase() === 'aws:principalarn' && NEGATED_PRINCIPAL_OPERATORS.includes(x.operator))) {
+          for (const v of e.values) if (administratorPatternProblem(this, v) === undefined) named.add(v);
+        }
+      }
+    }
+    this.administrators = [...named];
+  }
+
+  /** Whether an account segment of an ARN names an account of the app's stacks. */
+  public isThisAccount(account: string): boolean {
+    return this.m.accounts.includes(account);
   }
 
   public roleOf(job: ModelResource): ModelResource | undefined {
@@ -194,6 +211,51 @@ interface ExceptionRules {
   readonly services?: boolean;
   /** A tag exemption: which principal tag keys and values may admit, and who carries them. */
   readonly tag?: (key: string, values: string[]) => string | undefined;
+  /** Whether the list may admit the library's reserved role path of this account (the data perimeter). */
+  readonly reservedPath?: boolean;
+  /** Whether the list names the administrators (a configuration deny): sound patterns of administrators pass. */
+  readonly administrators?: boolean;
+}
+
+/** Where an administrator pattern must not reach, besides the outsiders: the library's own roles. */
+const ADMINISTRATOR_PROBES = [`role${RESERVED_ROLE_PATH}sdl-probe`, 'role/x', 'user/sdl-probe'];
+
+/**
+ * Why a pattern cannot stand for named administrators: it admits other accounts, every role or
+ * user, every principal on a path, the library's data roles or an outsider. Undefined when sound
+ * (an exact ARN, or a pattern such as `role/aws-reserved/sso.amazonaws.com/*\/AWSReservedSSO_Admin_*`).
+ */
+function administratorPatternProblem(f: Facts, value: string): string | undefined {
+  const parts = principalArnParts(value);
+  if (!parts) return /^<[^>]+>$/.test(value) ? undefined : `'${value}' is not the ARN of a role or user`;
+  if (!/[*?]/.test(value)) return undefined;
+  if (/[*?]/.test(parts.account) || !f.isThisAccount(parts.account)) return `'${value}' admits principals of other accounts`;
+  if (/[*?]/.test(parts.partition)) return `'${value}' admits principals of every partition`;
+  const m = /^(role|user)\/([^*?]+)/.exec(parts.resource);
+  if (!m || !/[^/]/.test(m[2])) return `'${value}' admits every ${parts.resource.startsWith('user') ? 'user' : 'role'}`;
+  if (/\/\*$/.test(parts.resource)) return `'${value}' admits every principal on the path ${parts.resource.slice(0, -1)}`;
+  const probes = [...outsiderArns([value], f.m.accounts), ...ADMINISTRATOR_PROBES.map((r) => `arn:${parts.partition}:iam::${parts.account}:${r}`)];
+  const leaks = probes.filter((arn) => wildcardMatch(value, arn));
+  return leaks.length > 0 ? `'${value}' admits ${leaks.join(', ')}` : undefined;
+}
+
+/**
+ * Why an entry of a principal exception list (an `ArnNotLike aws:PrincipalArn` value, say) is
+ * unsound: an entry passes only as an exact ARN of a principal, a reference to a principal of the
+ * app, the library's reserved role path in this account (where the rules allow it) or a named
+ * administrator (an exception of the configuration denies that passes `administratorPatternProblem`).
+ */
+function exceptionEntryProblem(f: Facts, value: string, like: boolean, rules: ExceptionRules): string | undefined {
+  if (/^<[^>]+>$/.test(value)) return undefined;
+  const parts = principalArnParts(value);
+  if (!parts) return `'${value}' is not the ARN of a principal`;
+  if (!like || !/[*?]/.test(value)) return undefined;
+  if (rules.reservedPath && parts.resource === `role${RESERVED_ROLE_PATH}*` && !/[*?]/.test(parts.partition) && !/[*?]/.test(parts.account)) {
+    return f.isThisAccount(parts.account) ? undefined : `'${value}' admits the library's roles of another account`;
+  }
+  if (rules.administrators) return administratorPatternProblem(f, value);
+  if (f.administrators.includes(value)) return undefined;
+  return `'${value}' is a pattern, not the exact ARN of a principal${rules.reservedPath ? ', the library\'s role path of this account' : ''} or a named administrator`;
 }
 
 /**
@@ -201,7 +263,7 @@ interface ExceptionRules {
  * (AWS services only; principals by ARN, admitting none of `mustDeny` nor an outsider; a tag only
  * grantees carry). Any other condition narrows the deny.
  */
-function exceptionProblems(s: ModelStatement, rules: ExceptionRules): string[] {
+function exceptionProblems(f: Facts, s: ModelStatement, rules: ExceptionRules): string[] {
   const problems: string[] = [];
   for (const e of conditionEntries(s)) {
     const key = e.key.toLowerCase();
@@ -210,7 +272,11 @@ function exceptionProblems(s: ModelStatement, rules: ExceptionRules): string[] {
     } else if (key === 'aws:principalarn' && NEGATED_PRINCIPAL_OPERATORS.includes(e.operator)) {
       const like = /Like/.test(e.operator);
       const admitted = (arn: string) => (like ? admits(e.values, arn) : e.values.includes(arn));
-      const leaks = [...outsiderArns(e.values), ...rules.mustDeny.flat()].filter(admitted);
+      for (const v of e.values) {
+        const problem = exceptionEntryProblem(f, v, like, rules);
+        if (problem) problems.push(`${e.operator} aws:PrincipalArn: ${problem}`);
+      }
+      const leaks = [...outsiderArns(e.values, f.m.accounts), ...rules.mustDeny.flat()].filter(admitted);
       if (leaks.length > 0) problems.push(`${e.operator} aws:PrincipalArn [${e.values.join(', ')}] exempts ${leaks.join(', ')}`);
     } else if (key.startsWith('aws:principaltag/') && (e.operator === 'StringNotEquals' || e.operator === 'StringNotEqualsIfExists') && rules.tag) {
       const problem = rules.tag(e.key.slice('aws:principaltag/'.length), e.values);
@@ -226,11 +292,13 @@ function exceptionProblems(s: ModelStatement, rules: ExceptionRules): string[] {
  * Whether the statements deny every action of `required` on `resource` to everyone but sound
  * exceptions. Returns the actions left open and why the denying statements are unsound.
  */
-function denyCoverage(sts: ModelStatement[], required: string[], resource: string, rules: ExceptionRules): { open: string[]; unsound: string[] } {
+function denyCoverage(
+  f: Facts, sts: ModelStatement[], required: string[], resource: string, rules: ExceptionRules,
+): { open: string[]; unsound: string[] } {
   const unsound: string[] = [];
   const sound = sts.filter((s) => {
     if (!required.some((a) => denies(s, a, resource))) return false;
-    const problems = exceptionProblems(s, rules);
+    const problems = exceptionProblems(f, s, rules);
     // Why a deny about principals fails; denies of other purposes (TLS, encryption headers) are not meant to cover these.
     const aboutPrincipals = conditionEntries(s).length === 0 || conditionEntries(s).some((e) => /^aws:principal(arn|isawsservice|tag\/)/i.test(e.key));
     if (aboutPrincipals) for (const p of problems) unsound.push(`${s.sid ?? 'a deny'}: ${p}`);
@@ -620,10 +688,10 @@ function ungrantedRoles(f: Facts, b: ModelResource): string[][] {
 
 function perimeterCoverage(f: Facts, b: ModelResource, side: 'reads' | 'writes'): { text: string; problem?: string } {
   const sts = f.bucketStatements(b);
-  const rules: ExceptionRules = { mustDeny: ungrantedRoles(f, b), services: true };
+  const rules: ExceptionRules = { mustDeny: ungrantedRoles(f, b), services: true, reservedPath: true };
   const arn = `<${b.logicalId}.Arn>`;
-  const objects = denyCoverage(sts, side === 'reads' ? PERIMETER_READ_ACTIONS : PERIMETER_WRITE_ACTIONS, `${arn}/sdl-probe/object`, rules);
-  const lists = side === 'reads' ? denyCoverage(sts, PERIMETER_LIST_ACTIONS, arn, rules) : { open: [], unsound: [] };
+  const objects = denyCoverage(f, sts, side === 'reads' ? PERIMETER_READ_ACTIONS : PERIMETER_WRITE_ACTIONS, `${arn}/sdl-probe/object`, rules);
+  const lists = side === 'reads' ? denyCoverage(f, sts, PERIMETER_LIST_ACTIONS, arn, rules) : { open: [], unsound: [] };
   const perimeter = sts.find((s) => s.sid === 'DataPerimeter');
   const allow = perimeter ? conditionEntries(perimeter).filter((e) => e.key.toLowerCase() === 'aws:principalarn').flatMap((e) => e.values) : [];
   const problem = [coverageText(`object ${side}`, objects), coverageText('listings', lists)].filter((x) => x !== undefined).join('; ');
@@ -631,8 +699,8 @@ function perimeterCoverage(f: Facts, b: ModelResource, side: 'reads' | 'writes')
 }
 
 function configurationDeny(f: Facts, b: ModelResource): { text: string; problem?: string } {
-  const rules: ExceptionRules = { mustDeny: f.roles.map((r) => f.arnsOf(r)), services: true };
-  const c = denyCoverage(f.bucketStatements(b), CONFIGURATION_ACTIONS, `<${b.logicalId}.Arn>`, rules);
+  const rules: ExceptionRules = { mustDeny: f.roles.map((r) => f.arnsOf(r)), services: true, administrators: true };
+  const c = denyCoverage(f, f.bucketStatements(b), CONFIGURATION_ACTIONS, `<${b.logicalId}.Arn>`, rules);
   const problem = coverageText('configuration changes', c);
   return { text: problem ? 'configuration changes open' : 'configuration changes denied to all but the administrators', problem };
 }
@@ -681,7 +749,7 @@ function fences(f: Facts): Evidence {
             return strangers.length > 0 ? `the tag ${key} admits ${strangers.map((r) => r.path).join(', ')}, not granted ${z.prefix}` : undefined;
           },
         };
-        const c = denyCoverage(f.bucketStatements(b), [...actions], object, rules);
+        const c = denyCoverage(f, f.bucketStatements(b), [...actions], object, rules);
         const admitted = f.roles.filter(granted).map((r) => r.path);
         items.push(item(b, `${z.what} ${z.prefix}/ ${side}`, `denied to all but ${admitted.join(', ') || 'nobody'}`));
         const problem = coverageText(`${side} under ${z.prefix}/`, c);
@@ -701,7 +769,7 @@ function guardSecret(f: Facts, secret: ModelResource, actions: string[], allowed
   const policies = f.m.ofType('AWS::SecretsManager::ResourcePolicy').filter((p) => f.m.target(p, p.properties.SecretId) === secret);
   const sts = policies.flatMap((p) => statementsOf(p.properties.ResourcePolicy));
   const rules: ExceptionRules = { mustDeny: f.roles.filter((r) => !allowed.includes(r)).map((r) => f.arnsOf(r)), services: true };
-  const c = denyCoverage(sts.map(accountWide), actions, `<${secret.logicalId}>`, rules);
+  const c = denyCoverage(f, sts.map(accountWide), actions, `<${secret.logicalId}>`, rules);
   const problem = coverageText(`${verb} the secret:`, c);
   ev.items.push(item(secret, `who ${verb} it`, problem ? 'not restricted' : `only ${allowed.map((r) => r.path).join(', ') || 'the administrators'}`));
   if (problem) ev.problems.push(`${secret.path}: ${problem}`);
@@ -714,7 +782,7 @@ function guardKey(f: Facts, secret: ModelResource, actions: string[], allowed: M
     return;
   }
   const rules: ExceptionRules = { mustDeny: f.roles.filter((r) => !allowed.includes(r)).map((r) => f.arnsOf(r)), services: true };
-  const c = denyCoverage(statementsOf(key.properties.KeyPolicy).map(accountWide), actions, `<${key.logicalId}.Arn>`, rules);
+  const c = denyCoverage(f, statementsOf(key.properties.KeyPolicy).map(accountWide), actions, `<${key.logicalId}.Arn>`, rules);
   const problem = coverageText(`${verb} the key:`, c);
   ev.items.push(item(key, `who ${verb} it`, problem ? 'not restricted' : `only ${allowed.map((r) => r.path).join(', ') || 'the administrators'}`));
   if (problem) ev.problems.push(`${key.path}: ${problem}`);

@@ -9,6 +9,7 @@ import {
   PolicyValidationPluginReport,
   PolicyViolation,
   Stack,
+  Token,
   Validations,
 } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
@@ -210,7 +211,15 @@ export class SecurityReport implements IPolicyValidationPlugin {
 
   /** Writes the report and returns the checks' unacknowledged findings. */
   public validate(context: IPolicyValidationContext): PolicyValidationPluginReport {
-    const templates = context.stackTemplates.map((s) => ({ stack: s.stackConstructPath, templatePath: s.templatePath, template: JSON.parse(fs.readFileSync(s.templatePath, 'utf8')) }));
+    // Each stack's account, when it is deployed to a literal one: ARNs of that account are this account's.
+    const stacks = new Map(context.appConstruct.node.findAll().filter((c): c is Stack => Stack.isStack(c)).map((c) => [c.node.path, c]));
+    const accountOf = (p: string) => {
+      const account = stacks.get(p)?.account;
+      return account !== undefined && !Token.isUnresolved(account) ? account : undefined;
+    };
+    const templates = context.stackTemplates.map((s) => ({
+      stack: s.stackConstructPath, templatePath: s.templatePath, account: accountOf(s.stackConstructPath), template: JSON.parse(fs.readFileSync(s.templatePath, 'utf8')),
+    }));
     const acks = acknowledgmentsOf(context.appConstruct);
     const results: CheckResult[] = [];
     const violations: PolicyViolation[] = [];
@@ -301,7 +310,8 @@ function constructLocator(root: IConstruct): (templatePath: string | undefined, 
 
 type PathOf = (templatePath: string | undefined, logicalId: string) => string | undefined;
 
-type Template = { stack: string; templatePath: string; template: any };
+/** A synthesized template, with the literal account its stack deploys to (if any). */
+type Template = { stack: string; templatePath: string; template: any; account?: string };
 
 /**
  * The report's model, from templates, the checks' results and the acknowledgments.

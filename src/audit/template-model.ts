@@ -33,9 +33,11 @@ export interface ModelStatement {
 /** @internal */
 export class TemplateModel {
   public readonly resources: ModelResource[] = [];
+  /** The accounts of the app's stacks: `<AWS::AccountId>`, and the literal account of each stack deployed to one. */
+  public readonly accounts: string[] = ['<AWS::AccountId>'];
 
   constructor(
-    templates: Array<{ stack: string; template: any; templatePath?: string }>,
+    templates: Array<{ stack: string; template: any; templatePath?: string; account?: string }>,
     pathOf?: (templatePath: string | undefined, logicalId: string) => string | undefined,
   ) {
     // Cross-stack references read as the exported value, so a reference to a bucket of another
@@ -54,6 +56,9 @@ export class TemplateModel {
       }
       return v;
     };
+    for (const { account } of templates) {
+      if (account !== undefined && /^\d{12}$/.test(account) && !this.accounts.includes(account)) this.accounts.push(account);
+    }
     for (const { stack, template, templatePath } of templates) {
       for (const [logicalId, r] of Object.entries<any>(template.Resources ?? {})) {
         const where = pathOf?.(templatePath, logicalId) ?? r.Metadata?.['aws:cdk:path'] ?? `${stack}/${logicalId}`;
@@ -229,26 +234,48 @@ export function admits(patterns: string[], arn: string): boolean {
   return patterns.some((p) => wildcardMatch(p, arn));
 }
 
+/** The library's reserved role path, as it follows `:role` in an ARN. @internal */
+export const RESERVED_ROLE_PATH = '/cdk-secure-delta-lake/';
+
+/** An account of no stack of the app: a probe for patterns that admit other accounts. @internal */
+export const FOREIGN_ACCOUNT = '999999999999';
+
 /**
- * ARNs of principals that no exception list of this library should admit: a role and a user
- * outside any reserved path, in this account (in the forms the patterns themselves use) and in
- * another one.
+ * ARNs of principals that no exception list of this library should admit: roles and users
+ * outside the reserved path, at the root and on other paths (one a deep one), in this account
+ * (in the forms the patterns themselves use) and in other ones, and roles on the reserved path in
+ * other accounts. `thisAccounts` are the accounts of the app's stacks (`<AWS::AccountId>` and any
+ * literal account a stack is deployed to).
  *
  * @internal
  */
-export function outsiderArns(patterns: string[] = []): string[] {
-  const accounts = new Set(['<AWS::AccountId>', '999999999999']);
+export function outsiderArns(patterns: string[] = [], thisAccounts: string[] = ['<AWS::AccountId>']): string[] {
+  const accounts = new Set(['<AWS::AccountId>', FOREIGN_ACCOUNT]);
   const partitions = new Set(['<AWS::Partition>', 'aws']);
   for (const p of patterns) {
     const m = new RegExp(`^arn:(${ARN_SEGMENT}):(?:iam|sts)::(${ARN_SEGMENT}):`).exec(p);
-    if (m && !m[1].includes('*')) partitions.add(m[1]);
-    if (m && !m[2].includes('*')) accounts.add(m[2]);
+    if (m && !/[*?]/.test(m[1])) partitions.add(m[1]);
+    if (m && !/[*?]/.test(m[2])) accounts.add(m[2]);
   }
   const out: string[] = [];
   for (const partition of partitions) {
-    for (const account of accounts) out.push(`arn:${partition}:iam::${account}:role/sdl-outsider`, `arn:${partition}:iam::${account}:user/sdl-outsider`);
+    for (const account of accounts) {
+      const arn = (resource: string) => `arn:${partition}:iam::${account}:${resource}`;
+      out.push(
+        arn('role/sdl-outsider'), arn('user/sdl-outsider'), arn('role/sdl-probe/x'), arn('role/platform/x'), arn('user/x'),
+        arn('user/sdl-probe/x'), arn('role/sdl-probe/a/b/c/d/e/x'),
+      );
+      // The reserved path admits the library's roles of this account only.
+      if (!thisAccounts.includes(account)) out.push(arn(`role${RESERVED_ROLE_PATH}sdl-probe`), arn(`role${RESERVED_ROLE_PATH}a/b/x`));
+    }
   }
   return out;
+}
+
+/** The parts of a principal ARN (`arn:<partition>:iam::<account>:<resource>`), or undefined. @internal */
+export function principalArnParts(value: string): { partition: string; service: string; account: string; resource: string } | undefined {
+  const m = new RegExp(`^arn:(${ARN_SEGMENT}):(iam|sts)::(${ARN_SEGMENT}):(.+)$`).exec(value);
+  return m ? { partition: m[1], service: m[2], account: m[3], resource: m[4] } : undefined;
 }
 
 /**

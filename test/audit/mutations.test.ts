@@ -50,6 +50,8 @@ function idOf(t: Templates, prefix: string, type?: string): string {
   throw new Error(prefix);
 }
 
+/** An IAM ARN of this account, as the library writes them (`arn:${AWS::Partition}:iam::${AWS::AccountId}:<resource>`). */
+const thisAccount = (resource: string) => ({ 'Fn::Sub': `arn:\${AWS::Partition}:iam::\${AWS::AccountId}:${resource}` });
 const arnOf = (t: Templates, prefix: string) => ({ 'Fn::GetAtt': [idOf(t, prefix, 'AWS::IAM::Role'), 'Arn'] });
 const statementsOf = (policy: any): any[] => {
   const p = policy.Properties;
@@ -188,6 +190,65 @@ const MUTATIONS: Mutation[] = [
     control: 'SDL-S3-03',
     description: 'every role of the account may change the bucket configuration (and remove the perimeter)',
     mutate: (t) => { sid(bucketPolicy(t, 'Curated'), 'DenyConfigurationChanges').Condition.ArnNotLike['aws:PrincipalArn'] = ['arn:aws:iam::*:role/*']; },
+  },
+  // Wildcards that look like named principals (review finding F8): each admits outsiders.
+  {
+    control: 'SDL-S3-01',
+    description: 'the perimeter allow-list gains every role on the path role/platform/',
+    mutate: (t) => { sid(bucketPolicy(t, 'Curated'), 'DataPerimeter').Condition.ArnNotLikeIfExists['aws:PrincipalArn'].push(thisAccount('role/platform/*')); },
+  },
+  {
+    control: 'SDL-S3-01',
+    description: 'the perimeter admits the library\'s role path in every account',
+    mutate: (t) => { sid(bucketPolicy(t, 'Raw'), 'DataPerimeter').Condition.ArnNotLikeIfExists['aws:PrincipalArn'] = ['arn:aws:iam::*:role/cdk-secure-delta-lake/*']; },
+  },
+  {
+    control: 'SDL-S3-01',
+    description: 'the perimeter admits the library\'s role path of another account',
+    mutate: (t) => { sid(bucketPolicy(t, 'Raw'), 'DataPerimeter').Condition.ArnNotLikeIfExists['aws:PrincipalArn'].push('arn:aws:iam::222222222222:role/cdk-secure-delta-lake/*'); },
+  },
+  {
+    control: 'SDL-S3-01',
+    description: 'the perimeter admits every user of the account',
+    mutate: (t) => { sid(bucketPolicy(t, 'Curated'), 'DataPerimeter').Condition.ArnNotLikeIfExists['aws:PrincipalArn'].push(thisAccount('user/*')); },
+  },
+  {
+    control: 'SDL-S3-01',
+    description: 'the perimeter admits roles whose name starts with a word (role/data*)',
+    mutate: (t) => { sid(bucketPolicy(t, 'Curated'), 'DataPerimeter').Condition.ArnNotLikeIfExists['aws:PrincipalArn'].push(thisAccount('role/data*')); },
+  },
+  {
+    control: 'SDL-S3-03',
+    description: 'the configuration deny\'s administrators gain every role on the path role/platform/',
+    mutate: (t) => { sid(bucketPolicy(t, 'Curated'), 'DenyConfigurationChanges').Condition.ArnNotLike['aws:PrincipalArn'].push(thisAccount('role/platform/*')); },
+  },
+  {
+    control: 'SDL-S3-03',
+    description: 'the configuration deny\'s administrators gain the library\'s data roles',
+    mutate: (t) => { sid(bucketPolicy(t, 'Raw'), 'DenyConfigurationChanges').Condition.ArnNotLike['aws:PrincipalArn'].push(thisAccount('role/cdk-secure-delta-lake/*')); },
+  },
+  {
+    control: 'SDL-S3-03',
+    description: 'the configuration deny\'s administrators gain a role of another account',
+    mutate: (t) => { sid(bucketPolicy(t, 'Raw'), 'DenyConfigurationChanges').Condition.ArnNotLike['aws:PrincipalArn'].push('arn:aws:iam::222222222222:role/admin*'); },
+  },
+  {
+    control: 'SDL-DELTA-02',
+    description: 'the quarantine read fence gains every role on the path role/platform/',
+    mutate: (t) => { sid(bucketPolicy(t, 'Curated'), 'FenceReads').Condition.ArnNotLikeIfExists['aws:PrincipalArn'].push(thisAccount('role/platform/*')); },
+  },
+  {
+    control: 'SDL-DELTA-02',
+    description: 'the source read fence admits the library\'s role path (every data role)',
+    mutate: (t) => { sid(bucketPolicy(t, 'Raw'), 'FenceReads').Condition.ArnNotLikeIfExists['aws:PrincipalArn'].push(thisAccount('role/cdk-secure-delta-lake/*')); },
+  },
+  {
+    control: 'SDL-SEC-02',
+    description: 'the pseudonymization key\'s readers gain every role on a path',
+    mutate: (t) => {
+      const s = sid(res(t, 'CustomersPseudonymKeyPolicy', 'AWS::SecretsManager::ResourcePolicy'), 'DenyReadingOutsideTheJobAndRotation');
+      s.Condition.ArnNotLike['aws:PrincipalArn'] = [...list(s.Condition.ArnNotLike['aws:PrincipalArn']), thisAccount('role/sdl-analytics/*')];
+    },
   },
   {
     control: 'SDL-S3-02',

@@ -168,6 +168,27 @@ describe('SecurityReport reports what is missing', () => {
   });
 });
 
+describe('SecurityReport reads exception lists entry by entry (no wildcard passes for a name)', () => {
+  const withAdministrators = (administratorArns: string[]) => synth((s) => {
+    const p = new AuditedPipeline(s, 'Customers', { tableName: 'customers', schema, trigger: PipelineTrigger.onDemand(), administratorArns });
+    p.grantReadCurated(new iam.Role(s, 'Analysts', { assumedBy: new iam.AccountRootPrincipal() }));
+    p.grantOperate(new iam.Role(s, 'Engineers', { assumedBy: new iam.AccountRootPrincipal() }));
+  }).report;
+
+  test('administrators named by a pattern of this account that reaches no outsider (IAM Identity Center) stay proven', () => {
+    const r = withAdministrators(['arn:aws:iam::111111111111:role/aws-reserved/sso.amazonaws.com/*/AWSReservedSSO_Admin_*', 'arn:aws:iam::111111111111:user/break-glass']);
+    // SDL-CMP-02 needs the HIPAA pack, which this synthesis does not run.
+    expect(r.summary.missing).toEqual(['SDL-CMP-02']);
+  });
+
+  test('administrators named as every role on a path leave the configuration guards missing, naming the pattern', () => {
+    const r = withAdministrators(['arn:aws:iam::111111111111:role/platform/*']);
+    expect(r.summary.missing).toEqual(expect.arrayContaining(['SDL-S3-01', 'SDL-S3-03']));
+    expect(r.controls.find((c: any) => c.id === 'SDL-S3-03').problems.join('\n'))
+      .toMatch(/'arn:aws:iam::111111111111:role\/platform\/\*' admits every principal on the path role\/platform\//);
+  });
+});
+
 describe('SecurityReport runs the checks', () => {
   /** A check that reports every S3 bucket, like cfn-guard or Checkov do. */
   class EveryBucketCheck implements IPolicyValidationPluginBeta1 {
