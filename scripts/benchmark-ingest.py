@@ -1,43 +1,42 @@
-"""Benchmark: the validated ingestion against a plain typed CSV-to-Delta load, side by side in one run.
+"""Benchmark: the validated ingestion against plain Spark CSV -> Delta, whole processes, with peak memory.
 
-    ./scripts/dev python scripts/benchmark-ingest.py [--rows 1000000] [--files 4] [--repeat 3]
+    ./scripts/dev python scripts/benchmark-ingest.py [--rows 4000000] [--files 4] [--big-mb 2048] [--repeat 3]
 
-Generates N rows of a customers table (7 columns, 2 of them PII, about 0.5% invalid rows) split
-over several CSV files, then times, alternately and after a warm-up on a small file set:
-  (a) the full ingestion: strict CSV reading, validation, pseudonymization, quarantine, ledger,
-      three Delta commits;
-  (b) the baseline: Spark's CSV reader with the same typed schema, one Delta append, no validation;
-  (c) the protocol floor: the baseline's rows written under the ingestion's commit protocol (an
-      empty quarantine commit, the rows, a ledger row per file: three idempotent Delta appends), no
-      validation. (c)/(b) is what the protocol alone costs; (a)/(c) what validation costs on top.
-Each is timed twice per round: into new tables (the first load), and into tables that already
-hold a small earlier batch (the steady state of an incremental pipeline; the earlier batch is
-written untimed). What is timed is the wall-clock of each call, Spark session already up, output
-on local disk. It prints rows/s for each, the ratio (a)/(b) of the medians and of the fastest runs
-(the least disturbed by other load), and the same ratios for (c); the project's goal for (a)/(b) is
-1.2 or less.
+Generates the inputs (a customers table: 7 columns, 2 of them PII, about 0.5% invalid rows):
+  - "files": --rows rows in --files CSV files;
+  - "big": one CSV file of about --big-mb MB (0 skips it).
+Then, for each input, runs alternately --repeat times, each as its own process on local[2] with the
+job's own Spark settings (spark.driver.memory 2g):
+  (a) the validated ingestion: the job itself (src/glue/job-script/ingest.py), into new tables;
+  (b) the baseline: Spark's CSV reader with the same typed schema, one plain Delta append;
+  (c) the protocol floor: the baseline's rows written as the ingestion commits a batch (an empty
+      quarantine commit, the rows, a ledger row per file: three idempotent Delta appends), so that
+      (c) - (b) is the fixed cost of the commit protocol.
+Each time is the process's wall clock from start to exit (JVM start included: what a job run costs);
+peak memory is the highest sum of the resident set sizes of the process and all its descendants
+(the JVM, the Python workers), sampled every 0.2 s. It prints medians, the ratio (a)/(b) (the
+project's goal is 1.3 or less on both inputs) and throughput per core (input MB/s and rows/s
+divided by the 2 cores of local[2]).
 """
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import random
 import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
-from typing import Callable
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(HERE, "..", "src", "glue", "job-script"))
+JOB = os.path.join(HERE, "..", "src", "glue", "job-script")
+sys.path.insert(0, JOB)
 
-from sdl_adapters import JsonMetricsSink, LocalSourceFiles, PseudonymKey  # noqa: E402
-from sdl_ingest import IngestConfig, run_ingestion  # noqa: E402
-from sdl_schema import TableSchema  # noqa: E402
-from sdl_spark import local_session  # noqa: E402
-
-SCHEMA = TableSchema.from_columns([
+CORES = 2
+COLUMNS = [
     {"name": "customer_id", "type": "long", "constraints": {"minimum": 1}},
     {"name": "email", "type": "string", "pii": True, "constraints": {"pattern": "[^@\\s]+@[^@\\s]+"}},
     {"name": "full_name", "type": "string", "pii": True},
@@ -45,130 +44,175 @@ SCHEMA = TableSchema.from_columns([
     {"name": "balance", "type": "decimal", "precision": 12, "scale": 2, "nullable": True},
     {"name": "signup_date", "type": "date"},
     {"name": "active", "type": "boolean"},
-])
+]
 BASELINE_DDL = "customer_id bigint, email string, full_name string, country string, balance decimal(12,2), signup_date date, active boolean"
 FIRST = ["Anna", "Björn", "Chloé", "Daan", "Elena", "Farid", "Greta", "Hugo", "Ines", "Jonas"]
 LAST = ["Müller", "Dubois", "de Vries", "Andersson", "García", "Rossi", "Smith", "O'Neil"]
 
 
-def generate(folder: str, rows: int, files: int, seed: int = 7) -> None:
+def _write_rows(path: str, rows: int, start: int, rnd: random.Random) -> int:
+    header = ",".join(c["name"] for c in COLUMNS) + "\n"
+    with open(path, "w", encoding="utf-8") as fh:
+        fh.write(header)
+        n = start
+        done = 0
+        while done < rows:
+            lines = []
+            for _ in range(min(100_000, rows - done)):
+                n += 1
+                name = f"{rnd.choice(FIRST)} {rnd.choice(LAST)}"
+                row = [str(n), f"customer{n}@example.com", f'"{name}"' if "'" in name else name, rnd.choice(["DE", "FR", "NL", "SE", "ES", "IT"]),
+                       f"{rnd.randint(0, 99999)}.{rnd.randint(0, 99):02d}", f"20{rnd.randint(10, 25)}-{rnd.randint(1, 12):02d}-{rnd.randint(1, 28):02d}",
+                       rnd.choice(["true", "false"])]
+                if rnd.random() < 0.005:  # an invalid value, as real feeds have
+                    row[rnd.choice([0, 3, 4, 5, 6])] = "n/a"
+                lines.append(",".join(row) + "\n")
+            fh.writelines(lines)
+            done += len(lines)
+    return n
+
+
+def generate_files(folder: str, rows: int, files: int, seed: int = 7) -> int:
     rnd = random.Random(seed)
     os.makedirs(folder, exist_ok=True)
-    per_file = rows // files
-    header = ",".join(c.name for c in SCHEMA.columns) + "\n"
     n = 0
     for f in range(files):
-        count = per_file if f < files - 1 else rows - per_file * (files - 1)
-        lines = [header]
-        for _ in range(count):
-            n += 1
-            name = f"{rnd.choice(FIRST)} {rnd.choice(LAST)}"
-            row = [str(n), f"customer{n}@example.com", f'"{name}"' if "'" in name else name, rnd.choice(["DE", "FR", "NL", "SE", "ES", "IT"]),
-                   f"{rnd.randint(0, 99999)}.{rnd.randint(0, 99):02d}", f"20{rnd.randint(10, 25)}-{rnd.randint(1, 12):02d}-{rnd.randint(1, 28):02d}",
-                   rnd.choice(["true", "false"])]
-            if rnd.random() < 0.005:  # an invalid value, as real feeds have
-                row[rnd.choice([0, 3, 4, 5, 6])] = "n/a"
-            lines.append(",".join(row) + "\n")
-        with open(os.path.join(folder, f"part-{f:03d}.csv"), "w", encoding="utf-8") as fh:
-            fh.writelines(lines)
+        count = rows // files if f < files - 1 else rows - rows // files * (files - 1)
+        n = _write_rows(os.path.join(folder, f"part-{f:03d}.csv"), count, n, rnd)
+    return rows
 
 
-def _link_all(src: str, into: str) -> None:
-    os.makedirs(into, exist_ok=True)
-    for name in os.listdir(src):
-        os.link(os.path.join(src, name), os.path.join(into, f"{os.path.basename(src)}-{name}"))
+def generate_big(folder: str, megabytes: int, seed: int = 11) -> int:
+    """One file of about `megabytes` MB (rows of about 95 bytes)."""
+    os.makedirs(folder, exist_ok=True)
+    path = os.path.join(folder, "big.csv")
+    rows = 0
+    rnd = random.Random(seed)
+    target = megabytes * 1_000_000
+    probe = os.path.join(folder, "probe.csv")
+    _write_rows(probe, 100_000, 0, random.Random(seed))
+    per_row = os.path.getsize(probe) / 100_000
+    os.remove(probe)
+    rows = int(target / per_row)
+    _write_rows(path, rows, 0, rnd)
+    return rows
 
 
-def validated(spark, src: str, out: str, earlier: str = "") -> float:
-    """(a) over the files of `src`; with `earlier`, the tables first get those files as batch 1 (untimed)."""
-    shutil.rmtree(out, ignore_errors=True)
-    landing = out + "-landing"
-    shutil.rmtree(landing, ignore_errors=True)
-    cfg = IngestConfig(source=LocalSourceFiles(landing), table_uri=out, schema=SCHEMA, metrics=JsonMetricsSink(os.devnull, "Bench"),
-                       run_id="bench", key=PseudonymKey(b"b" * 32, "v1"), max_quarantine_ratio=1.0)
-    if earlier:
-        _link_all(earlier, landing)
-        run_ingestion(spark, cfg)
-    _link_all(src, landing)  # only these files are pending now
-    t = time.perf_counter()
-    run_ingestion(spark, cfg)
-    return time.perf_counter() - t
+# ------------------------------------------------------------------ the child processes
 
+def child(mode: str, src: str, out: str) -> None:
+    from sdl_spark import local_session
 
-def _typed_csv(spark, folder: str):
-    """Spark's CSV reader with the table's typed schema: what (b) and (c) load."""
-    return spark.read.schema(BASELINE_DDL).option("header", True).option("dateFormat", "yyyy-MM-dd").csv(folder)
-
-
-def _time_second(load: Callable[[str, int], None], src: str, earlier: str) -> float:
-    """`load(earlier, 1)` untimed when there is an earlier batch, then `load(src, 2)` timed."""
-    if earlier:
-        load(earlier, 1)
-    t = time.perf_counter()
-    load(src, 2)
-    return time.perf_counter() - t
-
-
-def baseline(spark, src: str, out: str, earlier: str = "") -> float:
-    """(b): one plain Delta append of the typed rows."""
-    shutil.rmtree(out, ignore_errors=True)
-    return _time_second(lambda folder, _batch: _typed_csv(spark, folder).write.format("delta").mode("append").save(out), src, earlier)
-
-
-def protocol_floor(spark, src: str, out: str, earlier: str = "") -> float:
-    """(c): the baseline's load as the ingestion commits a batch, without reading, checking or caching."""
-    shutil.rmtree(out, ignore_errors=True)
-
-    def load(folder: str, batch: int) -> None:
-        rows = _typed_csv(spark, folder)
-        ledger = spark.createDataFrame([(batch, name) for name in sorted(os.listdir(folder))], "batch long, file_id string")
+    spark = local_session(f"bench-{mode}")
+    rows = spark.read.schema(BASELINE_DDL).option("header", True).option("dateFormat", "yyyy-MM-dd").csv(src)
+    if mode == "baseline":
+        rows.write.format("delta").mode("append").save(out)
+    elif mode == "floor":
+        ledger = spark.createDataFrame([(1, name) for name in sorted(os.listdir(src))], "batch long, file_id string")
         for table, frame in (("quarantine", rows.limit(0)), ("data", rows), ("_ingest_log", ledger)):
-            (frame.write.format("delta").mode("append").option("txnAppId", f"floor-{table}").option("txnVersion", batch)
+            (frame.write.format("delta").mode("append").option("txnAppId", f"floor-{table}").option("txnVersion", 1)
              .save(os.path.join(out, table)))
+    spark.stop()
 
-    return _time_second(load, src, earlier)
+
+# ------------------------------------------------------------------ measuring
+
+def _tree_rss(root: int) -> int:
+    """RSS in bytes of `root` and every descendant (from /proc)."""
+    parents: dict[int, int] = {}
+    rss: dict[int, int] = {}
+    for d in os.listdir("/proc"):
+        if not d.isdigit():
+            continue
+        try:
+            with open(f"/proc/{d}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            parents[int(d)] = int(fields[1])
+            rss[int(d)] = int(fields[21]) * os.sysconf("SC_PAGE_SIZE")
+        except (OSError, IndexError, ValueError):
+            continue
+    total, stack = 0, [root]
+    while stack:
+        pid = stack.pop()
+        total += rss.get(pid, 0)
+        stack.extend(p for p, pp in parents.items() if pp == pid)
+    return total
 
 
-def _ratio(x: list[float], y: list[float]) -> str:
-    return f"{statistics.median(x) / statistics.median(y):.2f}; of the fastest runs: {min(x) / min(y):.2f}"
+def measure(cmd: list[str]) -> tuple[float, int]:
+    """(wall-clock seconds, peak RSS bytes of the process tree)."""
+    t = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    peak = 0
+    while proc.poll() is None:
+        peak = max(peak, _tree_rss(proc.pid))
+        time.sleep(0.2)
+    elapsed = time.perf_counter() - t
+    err = proc.stderr.read().decode(errors="replace")
+    if proc.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd)} exited {proc.returncode}:\n{err[-3000:]}")
+    return elapsed, peak
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--rows", type=int, default=1_000_000)
+    ap.add_argument("--rows", type=int, default=4_000_000)
     ap.add_argument("--files", type=int, default=4)
+    ap.add_argument("--big-mb", type=int, default=2048)
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--work", help="a folder for the inputs and tables (default: a temporary one, removed)")
     args = ap.parse_args()
-    work = tempfile.mkdtemp(prefix="sdl-bench-")
+    work = args.work or tempfile.mkdtemp(prefix="sdl-bench-")
+    os.makedirs(work, exist_ok=True)
+    schema_file, key_file = os.path.join(work, "schema.json"), os.path.join(work, "key.json")
+    with open(schema_file, "w") as f:
+        json.dump({"version": 1, "columns": COLUMNS}, f)
+    with open(key_file, "w") as f:
+        json.dump({"version": "v1", "key": "YmJiYmJiYmJiYmJiYmJiYmJiYmJiYmJiYmJiYmJiYmI="}, f)
+    py = sys.executable
+    inputs = {"files": os.path.join(work, "files")}
+    if args.big_mb:
+        inputs["big"] = os.path.join(work, "big")
     try:
-        src, warm = os.path.join(work, "csv"), os.path.join(work, "warm")
-        generate(src, args.rows, args.files)
-        generate(warm, 20_000, 2, seed=1)
-        spark = local_session("sdl-benchmark")
-        baseline(spark, warm, os.path.join(work, "wb"))
-        validated(spark, warm, os.path.join(work, "wv"))
-        protocol_floor(spark, warm, os.path.join(work, "wc"))
-        runs = {"a": validated, "b": baseline, "c": protocol_floor}
-        times: dict[str, list[float]] = {f"{k}-{t}": [] for t in ("new", "existing") for k in "abc"}
-        for i in range(args.repeat):
-            for tables, earlier in (("new", ""), ("existing", warm)):
+        rows = {}
+        for name, folder in inputs.items():
+            if os.path.isdir(folder):
+                rows[name] = sum(1 for fn in os.listdir(folder) for _ in open(os.path.join(folder, fn), "rb")) - len(os.listdir(folder))
+            else:
+                rows[name] = generate_files(folder, args.rows, args.files) if name == "files" else generate_big(folder, args.big_mb)
+        print(f"local[{CORES}], spark.driver.memory 2g, {args.repeat} alternating runs of each, whole processes, medians")
+        print("| input | run | time (s) | peak RSS (GiB) | rows/s per core | MB/s per core | runs (s) |")
+        print("|---|---|---|---|---|---|---|")
+        for name, folder in inputs.items():
+            size_mb = sum(os.path.getsize(os.path.join(folder, fn)) for fn in os.listdir(folder)) / 1e6
+            times: dict[str, list[float]] = {k: [] for k in "abc"}
+            peaks: dict[str, list[int]] = {k: [] for k in "abc"}
+            for i in range(args.repeat):
                 for k in "bac":
-                    times[f"{k}-{tables}"].append(runs[k](spark, src, os.path.join(work, f"{k}-{tables}-{i}"), earlier=earlier))
-        print(f"rows: {args.rows} in {args.files} files, {args.repeat} alternating runs each (median), local[2]")
-        labels = {"a": "validated ingest", "b": "baseline typed load", "c": "protocol floor"}
-        for tables in ("new", "existing"):
-            print(f"into {tables} tables:")
+                    out = os.path.join(work, f"out-{name}-{k}-{i}")
+                    shutil.rmtree(out, ignore_errors=True)
+                    cmd = ([py, os.path.join(JOB, "ingest.py"), "--source-uri", folder, "--table-uri", out, "--schema-file", schema_file,
+                            "--key-file", key_file, "--max-quarantine-ratio", "1"] if k == "a"
+                           else [py, os.path.abspath(__file__), "--child", "baseline" if k == "b" else "floor", folder, out])
+                    t, peak = measure(cmd)
+                    times[k].append(t)
+                    peaks[k].append(peak)
+                    shutil.rmtree(out, ignore_errors=True)
+            labels = {"a": "(a) validated ingestion", "b": "(b) plain Spark CSV -> Delta", "c": "(c) protocol floor"}
             for k in "abc":
-                t = times[f"{k}-{tables}"]
-                print(f"  ({k}) {labels[k]}: {statistics.median(t):.2f} s, {args.rows / statistics.median(t):,.0f} rows/s   runs: {', '.join(f'{x:.2f}' for x in t)}")
-            a, b, c = (times[f"{k}-{tables}"] for k in "abc")
-            print(f"  ratio (a)/(b): {_ratio(a, b)} (goal: 1.2 or less)")
-            print(f"  ratio (c)/(b), the protocol alone: {_ratio(c, b)}")
-            print(f"  ratio (a)/(c), validation on top of the protocol: {_ratio(a, c)}")
-        spark.stop()
+                med = statistics.median(times[k])
+                print(f"| {name}: {rows[name]:,} rows, {size_mb:,.0f} MB | {labels[k]} | {med:.1f} | {max(peaks[k]) / 2**30:.2f} | "
+                      f"{rows[name] / med / CORES:,.0f} | {size_mb / med / CORES:.1f} | {', '.join(f'{x:.1f}' for x in times[k])} |")
+            a, b, c = (statistics.median(times[k]) for k in "abc")
+            print(f"| {name} | ratio (a)/(b) (goal 1.3) | {a / b:.2f} | | | | |")
+            print(f"| {name} | commit protocol's fixed cost (c) - (b) | {c - b:+.1f} s | | | | |")
     finally:
-        shutil.rmtree(work, ignore_errors=True)
+        if not args.work:
+            shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":
-    main()
+    if len(sys.argv) > 1 and sys.argv[1] == "--child":
+        child(sys.argv[2], sys.argv[3], sys.argv[4])
+    else:
+        main()
