@@ -23,7 +23,9 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from sdl_adapters import (  # noqa: E402
     CloudWatchMetrics, JsonMetricsSink, LocalKeyFile, LocalSourceFiles, S3SourceFiles, SecretsManagerKey,
 )
-from sdl_ingest import IngestConfig, IngestFailedClosed, IngestFilesRefused, IngestReadFailed, run_ingestion  # noqa: E402
+from sdl_ingest import (  # noqa: E402
+    IngestConcurrentRun, IngestConfig, IngestFailedClosed, IngestFilesRefused, IngestReadFailed, run_ingestion,
+)
 from sdl_schema import TableSchema  # noqa: E402
 
 
@@ -92,6 +94,9 @@ def main(argv: list[str]) -> int:
     except IngestFilesRefused as e:
         print(f"sdl-ingest: files refused: {e}", file=sys.stderr)
         return 4
+    except IngestConcurrentRun as e:
+        print(f"sdl-ingest: concurrent run: {e}", file=sys.stderr)
+        return 6
     except IngestReadFailed as e:
         print(f"sdl-ingest: read failed: {e}", file=sys.stderr)
         return 5

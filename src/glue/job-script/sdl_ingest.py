@@ -59,6 +59,82 @@ class IngestReadFailed(RuntimeError):
     """Reading the batch failed in a way no single file explains: nothing was committed."""
 
 
+class IngestConcurrentRun(RuntimeError):
+    """Another run is writing the table: the ingestion is single-writer."""
+
+
+SINGLE_WRITER = ("the ingestion is single-writer: one run per table at a time (on Glue the job's maxConcurrentRuns is 1 and "
+                 "its workflow's concurrency 1)")
+
+
+class TableLock:
+    """The local runner's writer lock: `<table>/_ingest_log/_sdl_writer.lock`, created exclusively,
+    holding the owner's host, pid and run id. A lock whose owner process is gone (same host), or
+    whose lease has run out, is taken over, so a killed run never blocks the next one. On S3 the
+    job is single-writer by construction (Glue's maxConcurrentRuns 1); Delta's concurrent-commit
+    errors are reported with the same message there."""
+
+    def __init__(self, table_uri: str, run_id: str, lease: dt.timedelta = dt.timedelta(hours=12)):
+        self.path = os.path.join(paths(table_uri)["ledger"], "_sdl_writer.lock")
+        self.run_id, self.lease = run_id, lease
+        self.held = False
+
+    def _owner_alive(self, owner: dict) -> bool:
+        import socket
+
+        if dt.datetime.fromisoformat(owner["expires"]) < dt.datetime.now(dt.timezone.utc):
+            return False
+        if owner.get("host") != socket.gethostname():
+            return True
+        try:
+            os.kill(int(owner["pid"]), 0)
+            return True
+        except ProcessLookupError:
+            return False
+        except PermissionError:
+            return True
+
+    def acquire(self) -> None:
+        import socket
+
+        os.makedirs(os.path.dirname(self.path), exist_ok=True)
+        body = json.dumps({"run_id": self.run_id, "host": socket.gethostname(), "pid": os.getpid(),
+                           "expires": (dt.datetime.now(dt.timezone.utc) + self.lease).isoformat()})
+        for _ in range(2):
+            try:
+                fd = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+            except FileExistsError:
+                try:
+                    with open(self.path, encoding="utf-8") as f:
+                        owner = json.load(f)
+                except (OSError, ValueError):
+                    owner = {"expires": dt.datetime.min.replace(tzinfo=dt.timezone.utc).isoformat()}
+                if self._owner_alive(owner):
+                    raise IngestConcurrentRun(
+                        f"another run (run id {owner.get('run_id')}, pid {owner.get('pid')} on {owner.get('host')}) is writing "
+                        f"this table: {SINGLE_WRITER}; this run changed nothing. Run it again when that run has ended "
+                        f"(its lock {self.path} is taken over once its process is gone or at {owner.get('expires')})")
+                os.remove(self.path)  # its owner is gone: take it over
+                continue
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
+                f.write(body)
+            self.held = True
+            return
+        raise IngestConcurrentRun(f"another run took this table's lock {self.path} at the same moment: {SINGLE_WRITER}")
+
+    def release(self) -> None:
+        if self.held:
+            try:
+                os.remove(self.path)
+            except FileNotFoundError:
+                pass
+            self.held = False
+
+
+def _is_local(uri: str) -> bool:
+    return "://" not in uri or uri.startswith("file:")
+
+
 class SimulatedCrash(RuntimeError):
     """Raised by the test hook `crash_after` to stop a run between two commits."""
 
@@ -353,6 +429,23 @@ def _failed_task(error: BaseException) -> tuple[Optional[int], str]:
 
 
 def run_ingestion(spark, cfg: IngestConfig) -> RunResult:
+    """Ingest the pending files of `cfg.source` as one batch (see the module docstring)."""
+    lock = TableLock(cfg.table_uri, cfg.run_id) if _is_local(cfg.table_uri) else None
+    if lock is not None:
+        lock.acquire()
+    try:
+        return _run(spark, cfg)
+    except Exception as e:
+        if type(e).__name__.startswith("Concurrent") or "DELTA_CONCURRENT" in str(e) or "ConcurrentAppendException" in str(e):
+            raise IngestConcurrentRun(f"another run committed to this table while this one was writing: {SINGLE_WRITER}; "
+                                      "what this run committed is repaired by the next run") from e
+        raise
+    finally:
+        if lock is not None:
+            lock.release()
+
+
+def _run(spark, cfg: IngestConfig) -> RunResult:
     from pyspark import StorageLevel
     from pyspark.sql import functions as F
 

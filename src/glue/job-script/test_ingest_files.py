@@ -111,3 +111,26 @@ def test_a_record_over_the_limit_refuses_its_file(spark, tmp_path):
         run_ingestion(spark, config(tmp_path, block_bytes=256, max_record_bytes=1024))
     assert table(spark, tmp_path, "data").count() == 1
     assert ledger(spark, tmp_path)["huge.csv"]["file_problem"] == "RECORD_TOO_LONG"
+
+
+def test_a_second_run_on_a_table_being_written_fails_at_once_naming_the_single_writer_rule(spark, tmp_path):
+    import json
+    import os
+    import socket
+
+    from sdl_ingest import IngestConcurrentRun, TableLock
+
+    write(tmp_path / "in", "a.csv", HEADER + good(1))
+    lock = TableLock(str(tmp_path / "lake" / "customers"), "run-1")
+    lock.acquire()  # a run of this process is writing the table
+    started = time.monotonic()
+    with pytest.raises(IngestConcurrentRun, match="run id run-1.*the ingestion is single-writer: one run per table at a time"):
+        run_ingestion(spark, config(tmp_path, run_id="run-2"))
+    assert time.monotonic() - started < 5
+    lock.release()
+    # a lock left by a process that is gone (a killed run) does not block the next run
+    os.makedirs(os.path.dirname(lock.path), exist_ok=True)
+    with open(lock.path, "w") as f:
+        json.dump({"run_id": "killed", "host": socket.gethostname(), "pid": 2 ** 22 + 12345, "expires": "2999-01-01T00:00:00+00:00"}, f)
+    assert run_ingestion(spark, config(tmp_path, run_id="run-3")).status == "committed"
+    assert not os.path.exists(lock.path)
