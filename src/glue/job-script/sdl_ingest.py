@@ -15,6 +15,13 @@ metadata), and Delta skips the steps already committed (a write whose txnVersion
 last one recorded for its txnAppId is skipped). A crash before the quarantine commit leaves nothing
 behind: the next run plans afresh. The rows of a batch therefore land exactly once.
 
+Reading: every object under the source prefix is a file of the batch (names are data). One task per
+file streams it from its stored object in bounded memory (sdl_csv.stream_records). A file that
+cannot be read (not CSV by its name, corrupt, too long a record, or a task that died reading it) is
+refused: its records are dropped, the ledger's outcome row says why (status refused), the rest of
+the batch commits, and the run then fails naming it (not for NOT_CSV). A died task is found by its
+partition (one file per partition), its file refused, and the batch read again without it.
+
 Fail closed: when the quarantined share of a batch is above the threshold, steps 1 and 3 commit
 (the quarantine and the run record) and step 2 does not; the run then fails and says why.
 
