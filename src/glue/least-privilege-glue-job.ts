@@ -10,10 +10,11 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { JobScript } from './job-script-source';
 import { TableSchema } from './table-schema';
+import { administratorArnProblems, administratorsOf } from '../private/administrators';
 import { acknowledge, ReasonedPolicy } from '../private/compliance';
 import { glueLogGroupNames } from '../private/glue-logging';
 import { granteeIdentity, managedPolicyFor } from '../private/grants';
-import { allowLogsForLogGroups, denyGrantsOutsideAwsServices } from '../private/keys';
+import { allowLogsForLogGroups, denyGrantsOutsideAwsServices, denyKeyAdministration } from '../private/keys';
 import { normalizePrefix, PropsValidator } from '../private/validation';
 import { DeltaMaintenance, SecureDeltaLakeBucket } from '../storage/secure-delta-lake-bucket';
 
@@ -218,6 +219,15 @@ export interface LeastPrivilegeGlueJobProps {
   readonly multiWriter?: MultiWriterOptions;
 
   /**
+   * Principals that may administer the job's KMS key (change its policy, disable it, schedule its
+   * deletion), besides the stack's CloudFormation execution role and the account root. IAM role or
+   * user ARNs; wildcards are allowed after `role/`.
+   *
+   * @default - the stack's CloudFormation execution role (and the account root) only
+   */
+  readonly administratorArns?: string[];
+
+  /**
    * Removal policy of the job's key and log groups.
    *
    * @default RemovalPolicy.RETAIN
@@ -254,6 +264,21 @@ const CODE_BEARING_ARGUMENTS = [
   '--scriptLocation', '--extra-py-files', '--extra-jars', '--extra-files', '--additional-python-modules',
   '--python-modules-installer-option', '--user-jars-first', '--conf', '--job-language', '--datalake-formats',
 ];
+
+/**
+ * Glue's special parameters that make Glue itself write somewhere (temporary files, Spark event
+ * logs, continuous logs, shuffle files): a run that could set them could point Glue's writes at a
+ * prefix the job role reaches, such as a table analysts read. Locked off, or empty.
+ */
+const WRITE_SINK_ARGUMENTS: { [k: string]: string } = {
+  '--TempDir': '',
+  '--enable-spark-ui': 'false',
+  '--spark-event-logs-path': '',
+  '--enable-continuous-cloudwatch-log': 'false',
+  '--continuous-log-logGroup': '',
+  '--write-shuffle-files-to-s3': 'false',
+  '--write-shuffle-spills-to-s3': 'false',
+};
 
 const MAX_TIMEOUT = Duration.hours(48);
 const FLEX_WORKERS = [GlueWorkerType.G_1X, GlueWorkerType.G_2X];
@@ -333,6 +358,7 @@ export class LeastPrivilegeGlueJob extends Construct {
     v.check(Number.isInteger(writers) && writers >= 1 && writers <= 100, `multiWriter.maxConcurrentRuns must be an integer from 1 to 100 (got ${writers})`);
     v.check(!props.multiWriter || props.multiWriter.logStoreJarPath.endsWith('.jar'),
       `multiWriter.logStoreJarPath must be the delta-storage-s3-dynamodb .jar (got '${props.multiWriter?.logStoreJarPath}')`);
+    for (const problem of administratorArnProblems('administratorArns', props.administratorArns)) v.add(problem);
     for (const name of Object.keys(secrets)) {
       v.check(SECRET_ARGUMENT.test(name), `secrets: argument name '${name}' must be lowercase letters, digits and -, starting with a letter`);
     }
@@ -382,6 +408,7 @@ export class LeastPrivilegeGlueJob extends Construct {
     });
     allowLogsForLogGroups(key, 'AllowCloudWatchLogsForTheJobLogGroups', stack.region, [logGroupArn(names.output), logGroupArn(names.error)]);
     denyGrantsOutsideAwsServices(key);
+    denyKeyAdministration(key, administratorsOf(this, 'LeastPrivilegeGlueJob', props.administratorArns));
     this.key = key;
 
     this.logGroups = [names.output, names.error].map((logGroupName, i) => new logs.LogGroup(this, i === 0 ? 'OutputLogs' : 'ErrorLogs', {
@@ -576,12 +603,16 @@ export class LeastPrivilegeGlueJob extends Construct {
     const cfn = this.job.node.defaultChild as glue.CfnJob;
     const defaults: { [k: string]: string } = { ...(cfn.defaultArguments as { [k: string]: string } ?? {}) };
     const locked: { [k: string]: string } = {};
-    for (const key of new Set([...managedKeys, ...CODE_BEARING_ARGUMENTS, ...Object.keys(defaults).filter((k) => k in L2_ARGUMENTS)])) {
+    const keys = [
+      ...managedKeys, ...CODE_BEARING_ARGUMENTS, ...Object.keys(WRITE_SINK_ARGUMENTS),
+      ...Object.keys(defaults).filter((k) => k in L2_ARGUMENTS),
+    ];
+    for (const key of new Set(keys)) {
       if (key in defaults) {
         locked[key] = defaults[key];
         delete defaults[key];
       } else {
-        locked[key] = key === '--scriptLocation' ? scriptLocation : (L2_ARGUMENTS[key] ?? '');
+        locked[key] = key === '--scriptLocation' ? scriptLocation : (WRITE_SINK_ARGUMENTS[key] ?? L2_ARGUMENTS[key] ?? '');
       }
     }
     cfn.defaultArguments = Object.keys(defaults).length > 0 ? defaults : undefined;

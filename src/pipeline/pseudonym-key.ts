@@ -5,9 +5,8 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { accountRootArn } from '../private/administrators';
 import { acknowledge, ReasonedPolicy } from '../private/compliance';
-import { allowLogsForLogGroups, denyGrantsOutsideAwsServices } from '../private/keys';
+import { allowLogsForLogGroups, denyGrantsOutsideAwsServices, denyKeyAdministration } from '../private/keys';
 
 /**
  * The rotation function: each rotation stores a new random key as a new secret version; the
@@ -66,11 +65,6 @@ const SECRET_MANAGEMENT_ACTIONS = [
   'secretsmanager:DeleteSecret', 'secretsmanager:TagResource', 'secretsmanager:UntagResource',
 ];
 
-/** KMS calls that change who may use the key, or destroy it. */
-const KEY_ADMINISTRATION_ACTIONS = [
-  'kms:PutKeyPolicy', 'kms:ScheduleKeyDeletion', 'kms:DisableKey', 'kms:DisableKeyRotation',
-  'kms:ReplicateKey', 'kms:UpdatePrimaryRegion', 'kms:CreateAlias', 'kms:UpdateAlias', 'kms:DeleteAlias',
-];
 
 /**
  * The pseudonymization key: a Secrets Manager secret encrypted with its own customer key and
@@ -150,7 +144,7 @@ export class PseudonymKey extends Construct {
     acknowledge(this.rotationFunction, 'rotationFunctionOutsideVpc');
     acknowledge(this.rotationFunction, 'rotationFunctionSynchronous');
     this.secret.addRotationSchedule('Rotation', { rotationLambda: this.rotationFunction, automaticallyAfter: props.rotationInterval });
-    this.guard(role.roleArn, props.administrators, accountRootArn(this));
+    this.guard(role.roleArn, props.administrators);
     // Secrets Manager of this account only may invoke the function (the L2's permission names no source).
     for (const c of this.rotationFunction.node.findAll()) {
       if (c instanceof lambda.CfnPermission && c.principal === 'secretsmanager.amazonaws.com') {
@@ -170,7 +164,7 @@ export class PseudonymKey extends Construct {
    * `secretsmanager:*` and `kms:*` can neither read the key (every pseudonym would become reversible
    * by dictionary), nor plant a key it knows, nor replicate it, nor change its rotation or policy.
    */
-  private guard(rotationRoleArn: string, administrators: string[], root: string): void {
+  private guard(rotationRoleArn: string, administrators: string[]): void {
     const readers = (...others: string[]) => Lazy.list({ produce: () => [...others, ...this.readers, rotationRoleArn] });
     const deny = (sid: string, actions: string[], principalArns: string[]) => this.secret.addToResourcePolicy(new iam.PolicyStatement({
       sid,
@@ -183,6 +177,18 @@ export class PseudonymKey extends Construct {
     deny('DenyReadingOutsideTheJobAndRotation', ['secretsmanager:GetSecretValue'], readers());
     deny('DenyWritingOutsideRotation', ['secretsmanager:PutSecretValue', 'secretsmanager:UpdateSecretVersionStage'], [rotationRoleArn]);
     deny('DenyManagementOutsideAdministrators', SECRET_MANAGEMENT_ACTIONS, administrators);
+    // The rotation function reads only the version it is creating (AWSPENDING) and only moves
+    // AWSCURRENT: whoever changes its code cannot read the current key through its role.
+    const rotationOnly = (sid: string, action: string, stage: string) => this.secret.addToResourcePolicy(new iam.PolicyStatement({
+      sid,
+      effect: iam.Effect.DENY,
+      principals: [new iam.AnyPrincipal()],
+      actions: [action],
+      resources: ['*'],
+      conditions: { ArnEquals: { 'aws:PrincipalArn': rotationRoleArn }, StringNotEquals: { 'secretsmanager:VersionStage': stage } },
+    }));
+    rotationOnly('DenyRotationReadingOtherThanThePendingKey', 'secretsmanager:GetSecretValue', 'AWSPENDING');
+    rotationOnly('DenyRotationMovingOtherThanTheCurrentStage', 'secretsmanager:UpdateSecretVersionStage', 'AWSCURRENT');
 
     // The key: AWS services (CloudWatch Logs for the rotation log group) carry no principal ARN and pass.
     const denyKey = (sid: string, actions: string[], principalArns: string[]) => this.key.addToResourcePolicy(new iam.PolicyStatement({
@@ -198,8 +204,7 @@ export class PseudonymKey extends Construct {
     }));
     denyKey('DenyDecryptOutsideTheSecretsReaders', ['kms:Decrypt'], readers(...administrators));
     denyKey('DenyEncryptOutsideRotationAndAdministrators', ['kms:Encrypt', 'kms:GenerateDataKey*', 'kms:ReEncrypt*'], [rotationRoleArn, ...administrators]);
-    // KMS has no break-glass of its own: the account root keeps key administration.
-    denyKey('DenyKeyAdministrationOutsideAdministrators', KEY_ADMINISTRATION_ACTIONS, [...administrators, root]);
+    denyKeyAdministration(this.key, administrators);
   }
 }
 

@@ -9,7 +9,7 @@ import { administratorArnProblems, administratorsOf } from '../private/administr
 import { denyConfigurationChanges, denySseC, OBJECT_ACTIONS, OBJECT_READ_ACTIONS, OBJECT_WRITE_ACTIONS } from '../private/bucket-guards';
 import { acknowledge, ReasonedPolicy } from '../private/compliance';
 import { granteeIdentity, managedPolicyFor } from '../private/grants';
-import { denyGrantsOutsideAwsServices } from '../private/keys';
+import { denyGrantsOutsideAwsServices, denyKeyAdministration } from '../private/keys';
 import { normalizePrefix, prefixesOverlap, PropsValidator } from '../private/validation';
 
 /**
@@ -339,6 +339,7 @@ export class SecureDeltaLakeBucket extends Construct implements ISecureDeltaLake
         },
       }));
       denyGrantsOutsideAwsServices(key);
+      denyKeyAdministration(key, this.administrators);
       this.encryptionKey = key;
     }
 
@@ -443,6 +444,7 @@ export class SecureDeltaLakeBucket extends Construct implements ISecureDeltaLake
     if (replicationRole) this.bucketRoleArns.push(replicationRole.roleArn);
     if (props.breakGlassRole) this.bucketRoleArns.push(props.breakGlassRole.roleArn);
     this.allowedPrincipalArns.push(...this.bucketRoleArns);
+    if (this.accessLogBucket) this.denyDeletingAccessLogs(this.accessLogBucket, autoDeleteObjects ? this.bucketRoleArns : []);
 
     this.addEncryptionDenies(bucket);
     denySseC(bucket);
@@ -701,6 +703,23 @@ export class SecureDeltaLakeBucket extends Construct implements ISecureDeltaLake
         },
       }));
     }
+  }
+
+  /**
+   * Nobody deletes access logs (S3 log delivery only writes, and the lifecycle rule, which is no
+   * principal, expires them): erasing the record of who read the lake would take `s3:DeleteObject`
+   * and a day, since noncurrent versions expire after one. CDK's auto-delete role passes when the
+   * bucket is to be destroyed with its stack.
+   */
+  private denyDeletingAccessLogs(logBucket: s3.IBucket, exceptions: string[]): void {
+    logBucket.addToResourcePolicy(new iam.PolicyStatement({
+      sid: 'DenyDeletingAccessLogs',
+      effect: iam.Effect.DENY,
+      principals: [new iam.AnyPrincipal()],
+      actions: ['s3:DeleteObject*'],
+      resources: [logBucket.arnForObjects('*')],
+      conditions: exceptions.length > 0 ? { ArnNotLikeIfExists: { 'aws:PrincipalArn': exceptions } } : undefined,
+    }));
   }
 
   /** Whether the fence names a grantee by ARN (its own stack, or a literal ARN) rather than by tag. */

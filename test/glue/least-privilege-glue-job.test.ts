@@ -102,7 +102,8 @@ describe('LeastPrivilegeGlueJob with default configuration', () => {
       expect(g.RetentionInDays).toBe(365);
       expect(g.KmsKeyId).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^IngestKey/), 'Arn'] });
     }
-    expect(args['--enable-continuous-cloudwatch-log']).toBeUndefined();
+    // Glue 5 logs to the pre-created groups; the 4.0-style continuous logging is locked off.
+    expect(args['--enable-continuous-cloudwatch-log']).toBe('false');
   });
 
   test('SDL-IAM-03: the logs key admits CloudWatch Logs for exactly the job\'s log groups', () => {

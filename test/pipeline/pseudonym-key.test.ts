@@ -66,9 +66,16 @@ describe('the principals that need the key still reach it', () => {
   });
 
   test('SDL-SEC-03: the rotation function reads and writes versions, and encrypts through Secrets Manager', async () => {
-    for (const action of ['secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue', 'secretsmanager:UpdateSecretVersionStage']) {
-      expect(await secret(rotationRole, action)).toBe('Allowed');
-    }
+    const staged = (action: string, stage: string) => world.decide({
+      principal: rotationRole, action, resource: secretArn, context: { 'secretsmanager:VersionStage': stage },
+    });
+    expect(await staged('secretsmanager:GetSecretValue', 'AWSPENDING')).toBe('Allowed');
+    expect(await secret(rotationRole, 'secretsmanager:PutSecretValue')).toBe('Allowed');
+    expect(await staged('secretsmanager:UpdateSecretVersionStage', 'AWSCURRENT')).toBe('Allowed');
+    // Whoever changes the function's code acts as its role, and still cannot read the current key.
+    expect(await staged('secretsmanager:GetSecretValue', 'AWSCURRENT')).toBe('ExplicitlyDenied');
+    expect(await secret(rotationRole, 'secretsmanager:GetSecretValue')).toBe('ExplicitlyDenied');
+    expect(await staged('secretsmanager:UpdateSecretVersionStage', 'AWSPREVIOUS')).toBe('ExplicitlyDenied');
     expect(await key(rotationRole, 'kms:GenerateDataKey', viaSecretsManager)).toBe('Allowed');
     expect(await secret(rotationRole, 'secretsmanager:CancelRotateSecret', everything)).toBe('ExplicitlyDenied');
   });

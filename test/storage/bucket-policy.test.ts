@@ -155,6 +155,27 @@ describe('SecureDeltaLakeBucket policy behaviour', () => {
     expect(r).toBe('Allowed');
   });
 
+  test('SDL-ENC-01: the bucket key is administered by the administrators alone: a role with kms:* can neither disable, delete nor rewrite it', async () => {
+    for (const action of ['kms:DisableKey', 'kms:ScheduleKeyDeletion', 'kms:PutKeyPolicy', 'kms:DisableKeyRotation']) {
+      expect(await world.decide({ principal: world.roleArn(admin), action, resource: keyArn })).toBe('ExplicitlyDenied');
+    }
+    const deployer = 'arn:aws:iam::111111111111:role/cdk-hnb659fds-cfn-exec-role-111111111111-eu-west-1';
+    const all = [{ Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] }];
+    expect(await world.decide({ principal: deployer, action: 'kms:PutKeyPolicy', resource: keyArn, identityPolicies: all })).toBe('Allowed');
+    // The account root is outside the deny (KMS has no other way back into a key).
+    expect(await world.decide({ principal: 'arn:aws:iam::111111111111:root', action: 'kms:PutKeyPolicy', resource: keyArn })).not.toBe('ExplicitlyDenied');
+  });
+
+  test('SDL-LOG-03: nobody deletes server access logs, not even a role with s3:* or the deployment role', async () => {
+    const logs = world.bucketArn(lake.accessLogBucket!);
+    const all = [{ Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] }];
+    for (const principal of [world.roleArn(admin), 'arn:aws:iam::111111111111:role/cdk-hnb659fds-cfn-exec-role-111111111111-eu-west-1']) {
+      for (const action of ['s3:DeleteObject', 's3:DeleteObjectVersion']) {
+        expect(await world.decide({ principal, action, resource: `${logs}/access-logs/2026-11-30-12-00-00-ABC`, identityPolicies: all })).toBe('ExplicitlyDenied');
+      }
+    }
+  });
+
   test('SDL-S3-03: reading the configuration stays open to IAM (the deny covers changes only)', async () => {
     for (const action of ['s3:GetBucketPolicy', 's3:GetBucketVersioning', 's3:GetEncryptionConfiguration']) {
       expect(await s3req(world.roleArn(admin), action, bucketArn)).toBe('Allowed');
