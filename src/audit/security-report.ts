@@ -15,7 +15,7 @@ import {
 import { IConstruct } from 'constructs';
 import { controlTestIndex } from './control-tests';
 import { EVIDENCE, Evidence, Facts, canRead } from './evidence';
-import { ModelResource, TemplateModel, allows, refId } from './template-model';
+import { ModelResource, TemplateModel, allows, refId, render } from './template-model';
 import { ControlVerification, SecurityControls } from '../controls/security-controls';
 
 /** Properties of a `SecurityReport`. */
@@ -148,7 +148,7 @@ export const RESIDUAL_RISKS: ReadonlyArray<{ readonly id: string; readonly risk:
   {
     id: 'run-overrides',
     risk: "An operator of a standalone job (glue:StartJobRun) may choose a run's worker type and count, timeout and security configuration",
-    mitigation: 'alerted, not prevented: the StartJobRun-override rule fires; pipeline operators start the workflow instead',
+    mitigation: 'alerted, not prevented: in an AuditedPipeline every StartJobRun a principal makes is reported, and so is a trigger created or changed to start the job; pipeline operators start the workflow instead',
   },
   {
     id: 'delete-every-alert-rule',
@@ -158,12 +158,22 @@ export const RESIDUAL_RISKS: ReadonlyArray<{ readonly id: string; readonly risk:
   {
     id: 'empty-code-parameters',
     risk: 'Code-bearing Glue parameters the job does not use are locked with an empty value; that Glue treats an empty value as unset is a deploy-time assumption',
-    mitigation: 'a successful run of the deployed job proves it; the StartJobRun-override rules report any run that tries to set them',
+    mitigation: 'a successful run of the deployed job proves it; the StartJobRun rule reports every run a principal starts, whatever its arguments',
   },
   {
     id: 'fenced-object-keys',
     risk: 'Object keys (file names) under a fenced prefix stay visible to principals allowed to list the bucket, though not their contents',
     mitigation: 'the data perimeter limits listing to grantees, and grants limit it to their own prefix; keep personal data out of file names',
+  },
+  {
+    id: 'subscription-changes',
+    risk: 'A principal allowed sns:Unsubscribe or sns:SetSubscriptionAttributes can remove an alert subscription or give it a filter policy that matches nothing; a topic policy cannot deny these calls (they are authorized on the subscription)',
+    mitigation: 'the topic tamper rule reports both calls; keep sns:* with the administrators (a service control policy can deny them)',
+  },
+  {
+    id: 'forged-metrics',
+    risk: "A principal allowed cloudwatch:PutMetricData can publish the job's metrics (RunsSucceeded) into its namespace and keep the no-successful-run alarm quiet, or raise false quarantine alarms",
+    mitigation: "failed, timed-out and stopped runs are reported from Glue's own events, not from metrics; restrict cloudwatch:PutMetricData by the cloudwatch:namespace condition key",
   },
 ];
 
@@ -369,6 +379,7 @@ export function buildReport(templates: Template[], checks: CheckResult[], acks: 
     deployTimeAssumptions: ASSUMPTIONS.map((a) => ({ id: a.id, statement: a.statement, controls: a.controls, verifyDeploymentCheck: a.check })),
     accessMatrix: accessMatrix(facts),
     dataReaders: dataReaders(facts),
+    tables: tablesOf(facts, controls),
     compliance: {
       checks: checks.map((c) => ({
         name: c.name, unacknowledged: c.unacknowledged.length, acknowledged: c.acknowledged, findings: c.unacknowledged,
@@ -417,10 +428,61 @@ function dataReaders(f: Facts): any[] {
       const bucket = f.m.resources.find((r) => r.logicalId === bucketId && r.type === 'AWS::S3::Bucket');
       if (!bucket) continue;
       const readers = principals(f.m).filter((p) => canRead(f, p, bucket, key)).map((p) => p.path);
-      out.push({ job: job.path, location: what, object: `${bucket.path}/${key}`, readers });
+      out.push({ table: tableName(f, job), job: job.path, location: what, object: `${bucket.path}/${key}`, readers });
     }
   }
   return out;
+}
+
+/** The catalog name of a job's table (the Glue table at its `--table-uri`), else the last segment of that location. */
+function tableName(f: Facts, job: ModelResource): string {
+  const { bucketId, key } = f.location(job, '--table-uri');
+  const location = `s3://<${bucketId}>/${key}/data/`;
+  const catalog = f.m.ofType('AWS::Glue::Table').find((t) => render(t.properties.TableInput?.StorageDescriptor?.Location).replace(/\/?$/, '/') === location);
+  return catalog ? render(catalog.properties.TableInput.Name) : key.split('/').filter((x) => x).pop() ?? job.logicalId;
+}
+
+/**
+ * One entry per table (per job) of the app: who reads its data, its quarantine and its source,
+ * who operates it, and the status of each control over its own resources (the resources under the
+ * construct that owns the job), so a control that holds for one table and not another shows where.
+ */
+function tablesOf(f: Facts, controls: Array<{ id: string; verification: ControlVerification; evidence: any[]; problems: string[] }>): any[] {
+  const readers = dataReaders(f);
+  return f.jobs.map((job) => {
+    const role = f.roleOf(job);
+    // The construct that owns the job (a table, a pipeline) owns the table's resources; without construct paths, the job and its role.
+    const scopes = job.path.includes('/Job/') ? [job.path.slice(0, job.path.lastIndexOf('/Job/') + 1)] : [job.path, ...(role ? [role.path] : [])];
+    const under = (x: string) => scopes.some((scope) => x.startsWith(scope));
+    const rows = readers.filter((d) => d.job === job.path);
+    const at = (what: string) => rows.find((d) => d.location.startsWith(what))?.readers ?? [];
+    const workflows = f.m.ofType('AWS::Glue::Trigger').filter((t) => (t.properties.Actions ?? []).some((a: any) => f.m.target(t, a.JobName) === job))
+      .map((t) => f.m.target(t, t.properties.WorkflowName)).filter((w): w is ModelResource => w !== undefined);
+    // Operators start the table's workflow (a job a workflow starts) or its job.
+    const started = [
+      ...workflows.map((w) => ['glue:StartWorkflowRun', `arn:<AWS::Partition>:glue:<AWS::Region>:<AWS::AccountId>:workflow/<${w.logicalId}>`]),
+      ['glue:StartJobRun', `arn:<AWS::Partition>:glue:<AWS::Region>:<AWS::AccountId>:job/<${job.logicalId}>`],
+    ];
+    const operates = (p: ModelResource) => f.m.identityStatements(p).statements.some((s) => started.some(([action, arn]) => allows(s, action, arn)));
+    const operators = principals(f.m).filter((p) => p !== role && operates(p))
+      .map((p) => p.path);
+    const own = controls.filter((c) => c.evidence.some((e) => under(e.path)) || c.problems.some(under))
+      .map((c) => ({
+        id: c.id,
+        status: c.problems.some(under) ? 'missing' : c.verification === ControlVerification.RUNTIME ? 'needs-runtime-verification' : 'proven',
+        problems: c.problems.filter(under),
+      }));
+    return {
+      table: tableName(f, job),
+      job: job.path,
+      role: role?.path,
+      dataReaders: at('curated data'),
+      quarantineReaders: at('quarantine'),
+      sourceReaders: at('source'),
+      operators,
+      controls: own,
+    };
+  });
 }
 
 function mermaid(f: Facts): string {
@@ -536,8 +598,14 @@ function markdown(r: any): string {
   out.push('| Risk | Mitigation |', '|---|---|');
   for (const x of r.residualRisks) out.push(`| ${esc(x.risk)} | ${esc(x.mitigation)} |`);
   out.push('', '## Who can read the data', '', 'From identity policies and the bucket perimeter (conditions such as TLS and KMS context are proven by the test suite\'s policy evaluator).', '');
-  out.push('| Location | Object | Readers |', '|---|---|---|');
-  for (const d of r.dataReaders) out.push(`| ${esc(d.location)} | ${esc(d.object)} | ${esc(d.readers.join('<br>') || 'nobody')} |`);
+  out.push('| Table | Location | Object | Readers |', '|---|---|---|---|');
+  for (const d of r.dataReaders) out.push(`| ${esc(d.table)} | ${esc(d.location)} | ${esc(d.object)} | ${esc(d.readers.join('<br>') || 'nobody')} |`);
+  out.push('', '## Tables', '', 'Each table\'s readers and operators, and the controls over its own resources.', '');
+  out.push('| Table | Job | Data readers | Quarantine readers | Operators | Controls |', '|---|---|---|---|---|---|');
+  for (const t of r.tables) {
+    const controls = t.controls.map((c: any) => `${c.id} ${c.status}`).join('<br>');
+    out.push(`| ${esc(t.table)} | ${esc(t.job)} | ${esc(t.dataReaders.join('<br>') || 'nobody')} | ${esc(t.quarantineReaders.join('<br>') || 'nobody')} | ${esc(t.operators.join('<br>') || 'nobody')} | ${esc(controls)} |`);
+  }
   out.push('', '## Access matrix', '', '| Principal | Resource | Allowed actions |', '|---|---|---|');
   for (const row of r.accessMatrix) out.push(`| ${esc(row.principal)} | ${esc(row.resource)} | ${esc(row.actions.join(', '))} |`);
   out.push('', '## Compliance checks', '', '| Check | Unacknowledged | Acknowledged |', '|---|---|---|');

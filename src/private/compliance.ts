@@ -64,6 +64,15 @@ export const ACKNOWLEDGMENTS = {
   },
 };
 
+/**
+ * Reasons of granular findings, whose ids depend on resolved ARNs (`AwsSolutions-IAM5[Resource::...]`):
+ * one per decision, recorded through `ReasonedPolicy`.
+ */
+export const GRANULAR_REASONS = {
+  lakeWorkflowsByNamePrefix: 'EventBridge may notify the workflows of this lake only, named with the lake name as prefix: the tables live in other stacks, ' +
+    'and naming each workflow would make the lake depend on every table stack (a cycle) and change the lake stack with each table',
+};
+
 export type AcknowledgmentKey = keyof typeof ACKNOWLEDGMENTS;
 
 /** Record the acknowledgments of one key on a construct. */
