@@ -14,6 +14,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { accountRootArn } from '../private/administrators';
 import { acknowledge } from '../private/compliance';
 
 // CloudTrail records each API's request parameters under the API's own field names
@@ -35,11 +36,28 @@ export const KMS_TAMPER_EVENTS = ['PutKeyPolicy', 'DisableKey', 'ScheduleKeyDele
  * `name`; `PutEventSelectors` and `PutInsightSelectors` record `trailName` (a name or an ARN).
  */
 export const TRAIL_TAMPER_EVENTS = ['StopLogging', 'DeleteTrail', 'UpdateTrail', 'PutEventSelectors', 'PutInsightSelectors'];
-/** Glue API calls that swap what the job runs or how it is protected; `jobName`. */
-export const GLUE_JOB_TAMPER_EVENTS = ['UpdateJob', 'DeleteJob'];
+/**
+ * Glue API calls that swap what the job runs or how it is protected, or make it reprocess what it
+ * has already read (`ResetJobBookmark`); `jobName`.
+ */
+export const GLUE_JOB_TAMPER_EVENTS = ['UpdateJob', 'DeleteJob', 'ResetJobBookmark'];
 /** Glue API calls on the job's security configuration, workflow and trigger; `name`. */
-export const GLUE_CONFIG_TAMPER_EVENTS = ['DeleteSecurityConfiguration', 'UpdateWorkflow', 'DeleteWorkflow', 'UpdateTrigger', 'DeleteTrigger', 'StopTrigger'];
-/** The Glue API call that starts a run, with run-level overrides; `jobName`. */
+export const GLUE_CONFIG_TAMPER_EVENTS = ['DeleteSecurityConfiguration', 'UpdateWorkflow', 'DeleteWorkflow', 'UpdateTrigger', 'DeleteTrigger', 'StopTrigger', 'StartTrigger'];
+/**
+ * Glue API calls that make any trigger start the job, with its own arguments, timeout or security
+ * configuration: `CreateTrigger` records `actions[].jobName`, `UpdateTrigger`
+ * `triggerUpdate.actions[].jobName`. Runs a trigger starts come from Glue itself, so the rules on
+ * `StartJobRun` cannot see them: the trigger that names the job is what is reported. (`StartTrigger`
+ * records the trigger's name only; a trigger that names the job was reported when it was created.)
+ */
+export const GLUE_TRIGGER_TAMPER_EVENTS = ['CreateTrigger', 'UpdateTrigger'];
+/** Glue API calls that repoint or delete the curated table in the catalog; `databaseName` and `tableInput.name`, `name` or `tablesToDelete`. */
+export const GLUE_TABLE_TAMPER_EVENTS = ['UpdateTable', 'DeleteTable', 'BatchDeleteTable'];
+/**
+ * The Glue API call that starts a run; `jobName`. In an `AuditedPipeline` operators start the
+ * workflow: every `StartJobRun` of the job made by a principal (not by Glue for the workflow) is
+ * reported, whatever its fields.
+ */
 export const GLUE_RUN_OVERRIDE_EVENTS = ['StartJobRun'];
 /** The fields of `StartJobRun` by which a run departs from the job's definition. */
 export const GLUE_RUN_OVERRIDE_FIELDS = [
@@ -50,8 +68,14 @@ export const GLUE_CODE_BEARING_ARGUMENTS = [
   '--scriptLocation', '--extra-py-files', '--extra-jars', '--extra-files', '--additional-python-modules',
   '--python-modules-installer-option', '--user-jars-first', '--conf',
 ];
-/** Secrets Manager API calls that open or freeze a secret; `secretId` (a name or an ARN). */
-export const SECRET_TAMPER_EVENTS = ['PutResourcePolicy', 'DeleteResourcePolicy', 'CancelRotateSecret', 'DeleteSecret', 'UpdateSecret'];
+/**
+ * Secrets Manager API calls that open, freeze or replace a secret; `secretId` (a name or an ARN).
+ * `PutSecretValue` and `UpdateSecretVersionStage` (the moment a new value becomes current) are also
+ * made by every legitimate rotation: each rotation is reported once by each.
+ */
+export const SECRET_TAMPER_EVENTS = [
+  'PutResourcePolicy', 'DeleteResourcePolicy', 'CancelRotateSecret', 'DeleteSecret', 'UpdateSecret', 'PutSecretValue', 'UpdateSecretVersionStage',
+];
 /** IAM API calls that change what a pipeline role may do, or who may assume it; `roleName`. */
 export const IAM_ROLE_TAMPER_EVENTS = [
   'AttachRolePolicy', 'DetachRolePolicy', 'PutRolePolicy', 'DeleteRolePolicy', 'UpdateAssumeRolePolicy',
@@ -69,16 +93,35 @@ export const EVENTS_TAMPER_EVENTS = ['DisableRule', 'DeleteRule', 'PutRule', 'Re
 /**
  * SNS API calls that silence or open the alert topic. They record `topicArn`, except
  * `Unsubscribe` and `SetSubscriptionAttributes`, which record `subscriptionArn` (the topic ARN, a
- * colon and an id).
+ * colon and an id), and `PutDataProtectionPolicy`, which records `resourceArn`.
  */
 export const SNS_TAMPER_EVENTS = [
   'DeleteTopic', 'SetTopicAttributes', 'AddPermission', 'RemovePermission', 'Subscribe', 'Unsubscribe', 'SetSubscriptionAttributes',
+  'PutDataProtectionPolicy',
 ];
 /**
- * CloudWatch Logs API calls that delete, shorten or unprotect a pipeline log group; `logGroupName`
- * (`AssociateKmsKey` and `DisassociateKmsKey` may name the log group by ARN, `resourceIdentifier`).
+ * The actions on the alert topic that the topic policy denies to all but the administrators (and
+ * the account root, the break-glass path). A topic policy cannot deny `Unsubscribe` or
+ * `SetSubscriptionAttributes` (they are authorized on the subscription, by its owner or the
+ * topic's): the tamper rule reports them.
  */
-export const LOGS_TAMPER_EVENTS = ['DeleteLogGroup', 'PutRetentionPolicy', 'DeleteRetentionPolicy', 'AssociateKmsKey', 'DisassociateKmsKey', 'DeleteSubscriptionFilter'];
+export const SNS_ADMINISTRATION_ACTIONS = [
+  'sns:DeleteTopic', 'sns:SetTopicAttributes', 'sns:AddPermission', 'sns:RemovePermission', 'sns:Subscribe', 'sns:PutDataProtectionPolicy',
+];
+/**
+ * CloudWatch Logs API calls that delete, shorten, unprotect or forward a pipeline log group;
+ * `logGroupName` (`AssociateKmsKey` and `DisassociateKmsKey` may name the log group by ARN,
+ * `resourceIdentifier`). `PutSubscriptionFilter` can forward every log event to another account.
+ */
+export const LOGS_TAMPER_EVENTS = [
+  'DeleteLogGroup', 'DeleteLogStream', 'PutRetentionPolicy', 'DeleteRetentionPolicy', 'AssociateKmsKey', 'DisassociateKmsKey',
+  'PutSubscriptionFilter', 'DeleteSubscriptionFilter',
+];
+/**
+ * CloudWatch Logs API calls on a log group's data protection policy (its masking, and where its
+ * audit findings go); `logGroupIdentifier`, a name or an ARN.
+ */
+export const LOGS_DATA_PROTECTION_TAMPER_EVENTS = ['PutDataProtectionPolicy', 'DeleteDataProtectionPolicy'];
 /**
  * CloudWatch API calls that silence an alarm. `DeleteAlarms` and `DisableAlarmActions` record
  * `alarmNames` (a list), `PutMetricAlarm` and `SetAlarmState` record `alarmName`.
@@ -91,6 +134,7 @@ export const ALARM_TAMPER_EVENTS = ['DisableAlarmActions', 'DeleteAlarms', 'PutM
  */
 export const LAMBDA_TAMPER_EVENT_PREFIXES = [
   'UpdateFunctionCode', 'UpdateFunctionConfiguration', 'AddPermission', 'RemovePermission', 'DeleteFunction', 'PutFunctionConcurrency',
+  'PutFunctionEventInvokeConfig', 'UpdateFunctionEventInvokeConfig', 'PutRuntimeManagementConfig',
 ];
 /** SQS API calls that open, empty or delete the alerts' dead-letter queue; `queueUrl`. */
 export const QUEUE_TAMPER_EVENTS = ['SetQueueAttributes', 'DeleteQueue', 'PurgeQueue'];
@@ -121,8 +165,13 @@ export interface PipelineAlertsProps {
    * of the customer-managed policies of this stack attached to them (found at synthesis).
    */
   readonly roles: iam.IRole[];
-  /** The arguments the job locks in `NonOverridableArguments`, besides Glue's code-bearing ones. */
-  readonly lockedJobArguments: string[];
+  /** The Glue database and table of the curated table in the catalog. */
+  readonly catalogTable: { readonly databaseName: string; readonly tableName: string };
+  /**
+   * The principals that may administer the alert topic (delete it, change its policy or
+   * attributes, subscribe): the deployment role and `administratorArns`.
+   */
+  readonly administrators: string[];
   /** The pipeline's log groups (job, trail, rotation function). */
   readonly logGroups: logs.ILogGroup[];
   /** The function that rotates the pseudonymization key, when the pipeline created one. */
@@ -172,6 +221,7 @@ export class PipelineAlerts extends Construct {
         masterKey: props.key,
         enforceSSL: true,
       });
+      denyTopicAdministration(topic, props.administrators);
       this.topic = topic;
     }
     // Alerts that EventBridge or SNS could not deliver land here (and raise an alarm), not nowhere.
@@ -257,35 +307,24 @@ export class PipelineAlerts extends Construct {
     const trailIds = [props.trailName, props.trailArn];
     rule('TrailTampering', 'the pipeline trail was stopped, deleted or reconfigured',
       apiCall('aws.cloudtrail', 'cloudtrail.amazonaws.com', TRAIL_TAMPER_EVENTS, { $or: [anyOf('name', trailIds), anyOf('trailName', trailIds)] }));
-    rule('JobTampering', 'the ingestion job was updated (a swapped script) or deleted',
+    rule('JobTampering', 'the ingestion job was updated (a swapped script), deleted or its bookmark reset',
       apiCall('aws.glue', 'glue.amazonaws.com', GLUE_JOB_TAMPER_EVENTS, anyOf('jobName', [props.jobName])));
-    rule('GlueConfigurationTampering', 'the job\'s security configuration, workflow or trigger was changed or deleted',
+    rule('GlueConfigurationTampering', 'the job\'s security configuration, workflow or trigger was changed, started, stopped or deleted',
       apiCall('aws.glue', 'glue.amazonaws.com', GLUE_CONFIG_TAMPER_EVENTS, anyOf('name', props.glueResourceNames)));
-    // A run may choose its own arguments, workers, timeout, execution class and security
-    // configuration. A scalar field is matched by `exists`. `arguments` is a map, and EventBridge
-    // matches leaves only: a map of arguments is matched by the keys that matter (Glue's
-    // code-bearing parameters and the arguments the job locks), in a rule of its own so that each
-    // pattern stays within EventBridge's 2,048 characters; a redacted or scalar `arguments` by `exists`.
-    const runDescription = 'The job\'s NonOverridableArguments keep the managed and code-bearing arguments of every run; '
-      + 'this rule reports each attempt (operators start the workflow, not the job)';
-    // Runs that Glue starts itself (the workflow's trigger) come from glue.amazonaws.com and carry the
-    // workflow's own arguments: only calls made by a principal are reported.
+    rule('JobTriggerTampering', 'a trigger that starts the ingestion job (with its own arguments, timeout or security configuration) was created or changed',
+      apiCall('aws.glue', 'glue.amazonaws.com', GLUE_TRIGGER_TAMPER_EVENTS, triggersNaming([props.jobName])));
+    rule('CatalogTableTampering', 'the curated table was changed (its location, columns or parameters) or deleted in the Glue catalog',
+      apiCall('aws.glue', 'glue.amazonaws.com', GLUE_TABLE_TAMPER_EVENTS, catalogTableCalls(props.catalogTable.databaseName, [props.catalogTable.tableName])));
+    // Operators start the workflow; runs that Glue starts itself for the workflow's trigger come from
+    // glue.amazonaws.com. Any other StartJobRun of the job is reported, whatever its fields: a run
+    // can choose arguments the job does not lock, its workers, timeout, execution class and security
+    // configuration, and a pattern cannot list the keys of a map it does not know.
     const byPrincipal = { sourceIPAddress: [{ 'anything-but': ['glue.amazonaws.com'] }] };
-    rule('JobRunOverrides', `a run of the ingestion job was started with its own arguments, workers, timeout, execution class or security configuration. ${runDescription}`,
-      apiCall('aws.glue', 'glue.amazonaws.com', GLUE_RUN_OVERRIDE_EVENTS,
-        {
-          ...byPrincipal,
-          requestParameters: { jobName: [props.jobName], $or: GLUE_RUN_OVERRIDE_FIELDS.map((f) => ({ [f]: [{ exists: true }] })) },
-        }));
-    const lockedKeys = dedupe([...GLUE_CODE_BEARING_ARGUMENTS, ...props.lockedJobArguments]);
-    rule('JobRunArgumentOverrides', `a run of the ingestion job was started with arguments that replace code-bearing or managed arguments. ${runDescription}`,
-      apiCall('aws.glue', 'glue.amazonaws.com', GLUE_RUN_OVERRIDE_EVENTS,
-        {
-          ...byPrincipal,
-          requestParameters: { jobName: [props.jobName], $or: lockedKeys.map((k) => ({ arguments: { [k]: [{ exists: true }] } })) },
-        }));
+    rule('JobRunStartedByPrincipal', 'a run of the ingestion job was started by a principal rather than by the workflow (the job\'s NonOverridableArguments '
+      + 'keep its managed and code-bearing arguments; the run may still choose other arguments, workers, timeout, execution class or security configuration)',
+    apiCall('aws.glue', 'glue.amazonaws.com', GLUE_RUN_OVERRIDE_EVENTS, { ...byPrincipal, requestParameters: { jobName: [props.jobName] } }));
     if (props.secrets.length > 0) {
-      rule('SecretTampering', 'a pipeline secret\'s resource policy, rotation or key changed, or it was deleted',
+      rule('SecretTampering', 'a pipeline secret\'s resource policy, rotation or key changed, a new value was written or made current (every rotation does both), or it was deleted',
         apiCall('aws.secretsmanager', 'secretsmanager.amazonaws.com', SECRET_TAMPER_EVENTS,
           anyOf('secretId', props.secrets.flatMap((s) => [s.secretArn, s.secretName]))));
     }
@@ -301,15 +340,16 @@ export class PipelineAlerts extends Construct {
       rule(watcher, 'an alert rule of this pipeline was disabled, deleted, rewritten or retargeted',
         apiCall('aws.events', 'events.amazonaws.com', EVENTS_TAMPER_EVENTS, { $or: [anyOf('name', ownRules), anyOf('rule', ownRules)] }));
     }
-    rule('TopicTampering', 'the alert topic was deleted, reconfigured, opened or subscribed to, or a subscription was removed or changed',
-      apiCall('aws.sns', 'sns.amazonaws.com', SNS_TAMPER_EVENTS,
-        { $or: [anyOf('topicArn', [this.topic.topicArn]), anyOf('subscriptionArn', [{ prefix: `${this.topic.topicArn}:` }])] }));
+    rule('TopicTampering', 'the alert topic was deleted, reconfigured, opened or subscribed to, its data protection policy changed, or a subscription was removed or changed',
+      apiCall('aws.sns', 'sns.amazonaws.com', SNS_TAMPER_EVENTS, topicCalls(this.topic.topicArn)));
     const logGroupNames = props.logGroups.map((g) => g.logGroupName);
     // By ARN, with or without the trailing `:*`.
     const logGroupArns = logGroupNames.map((name) =>
       ({ prefix: stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: name, arnFormat: ArnFormat.COLON_RESOURCE_NAME }) }));
-    rule('LogGroupTampering', 'a pipeline log group was deleted, its retention shortened or removed, its key changed, or a subscription removed',
+    rule('LogGroupTampering', 'a pipeline log group or stream was deleted, its retention shortened or removed, its key changed, or a subscription added or removed',
       apiCall('aws.logs', 'logs.amazonaws.com', LOGS_TAMPER_EVENTS, { $or: [anyOf('logGroupName', logGroupNames), anyOf('resourceIdentifier', logGroupArns)] }));
+    rule('LogProtectionTampering', 'the data protection policy of a pipeline log group was changed or deleted',
+      apiCall('aws.logs', 'logs.amazonaws.com', LOGS_DATA_PROTECTION_TAMPER_EVENTS, anyOf('logGroupIdentifier', [...logGroupNames, ...logGroupArns])));
     const ownAlarms = [{ prefix: named('') }];
     rule('AlarmTampering', 'an alarm of this pipeline was deleted, rewritten, its actions disabled or its state set by hand',
       apiCall('aws.cloudwatch', 'monitoring.amazonaws.com', ALARM_TAMPER_EVENTS, { $or: [anyOf('alarmNames', ownAlarms), anyOf('alarmName', ownAlarms)] }));
@@ -317,7 +357,7 @@ export class PipelineAlerts extends Construct {
       const fn = props.rotationFunction;
       const partialArn = Fn.join('', [stack.account, ':function:', fn.functionName]);
       const ids = [fn.functionName, fn.functionArn, partialArn];
-      rule('RotationFunctionTampering', 'the function that rotates the pseudonymization key was changed, opened, throttled or deleted',
+      rule('RotationFunctionTampering', 'the function that rotates the pseudonymization key was changed (code, configuration, runtime, invocation destinations), opened, throttled or deleted',
         apiCall('aws.lambda', 'lambda.amazonaws.com', LAMBDA_TAMPER_EVENT_PREFIXES.map((p) => ({ prefix: p })),
           anyOf('functionName', [...ids, ...ids.map((i) => ({ prefix: `${i}:` }))])));
     }
@@ -432,6 +472,65 @@ function namePrefixOf(topicName: string, fallback: () => string): string {
   return `${clean.slice(0, NAME_PREFIX_LENGTH - 9)}-${hash}`;
 }
 
-function dedupe<T>(items: T[]): T[] {
-  return items.filter((x, i) => items.indexOf(x) === i);
+/**
+ * The topic policy denies deleting the topic, changing its policy or attributes, adding or
+ * removing permissions, subscribing and changing its data protection policy to all but the
+ * administrators and the account root (the break-glass path). AWS services (which only publish)
+ * carry no principal ARN and pass.
+ *
+ * @internal
+ */
+export function denyTopicAdministration(topic: sns.ITopic, administrators: string[]): void {
+  topic.addToResourcePolicy(new iam.PolicyStatement({
+    sid: 'DenyTopicAdministrationOutsideAdministrators',
+    effect: iam.Effect.DENY,
+    principals: [new iam.AnyPrincipal()],
+    actions: SNS_ADMINISTRATION_ACTIONS,
+    resources: [topic.topicArn],
+    conditions: {
+      BoolIfExists: { 'aws:PrincipalIsAWSService': 'false' },
+      ArnNotLikeIfExists: { 'aws:PrincipalArn': [...administrators, accountRootArn(topic)] },
+    },
+  }));
+}
+
+/** The `requestParameters` of the SNS calls on a topic: `topicArn`, `subscriptionArn` or `resourceArn`. @internal */
+export function topicCalls(topicArn: string): { [k: string]: any } {
+  return {
+    $or: [
+      { requestParameters: { topicArn: [topicArn] } },
+      { requestParameters: { subscriptionArn: [{ prefix: `${topicArn}:` }] } },
+      { requestParameters: { resourceArn: [topicArn] } },
+    ],
+  };
+}
+
+/** The `requestParameters` of `CreateTrigger` and `UpdateTrigger` whose actions name one of the jobs. @internal */
+export function triggersNaming(jobNames: any[]): { [k: string]: any } {
+  return {
+    $or: [
+      { requestParameters: { actions: { jobName: jobNames } } },
+      { requestParameters: { triggerUpdate: { actions: { jobName: jobNames } } } },
+    ],
+  };
+}
+
+/**
+ * The `requestParameters` of `UpdateTable`, `DeleteTable` and `BatchDeleteTable` on tables of a
+ * database (all of them when no table is named). Glue folds names to lower case, so a caller may
+ * spell them in any case: they are matched ignoring case.
+ *
+ * @internal
+ */
+export function catalogTableCalls(databaseName: string, tableNames?: string[]): { [k: string]: any } {
+  const anyCase = (names: string[]) => names.map((n) => ({ 'equals-ignore-case': n }));
+  const databaseNames = anyCase([databaseName]);
+  if (!tableNames) return { requestParameters: { databaseName: databaseNames } };
+  const tables = anyCase(tableNames);
+  return {
+    requestParameters: {
+      databaseName: databaseNames,
+      $or: [{ tableInput: { name: tables } }, { name: tables }, { tablesToDelete: tables }],
+    },
+  };
 }

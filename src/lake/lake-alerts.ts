@@ -13,20 +13,13 @@ import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import {
-  ALARM_TAMPER_EVENTS, EVENTS_TAMPER_EVENTS, GLUE_CODE_BEARING_ARGUMENTS, GLUE_CONFIG_TAMPER_EVENTS, GLUE_JOB_TAMPER_EVENTS,
-  GLUE_RUN_OVERRIDE_EVENTS, GLUE_RUN_OVERRIDE_FIELDS, IAM_POLICY_TAMPER_EVENTS, IAM_ROLE_TAMPER_EVENTS, IAM_TAMPER_EVENTS,
-  KMS_TAMPER_EVENTS, LAMBDA_TAMPER_EVENT_PREFIXES, LOGS_TAMPER_EVENTS, QUEUE_TAMPER_EVENTS, S3_TAMPER_EVENTS,
-  SECRET_TAMPER_EVENTS, SNS_TAMPER_EVENTS, TRAIL_TAMPER_EVENTS,
+  ALARM_TAMPER_EVENTS, EVENTS_TAMPER_EVENTS, GLUE_CONFIG_TAMPER_EVENTS, GLUE_JOB_TAMPER_EVENTS, GLUE_RUN_OVERRIDE_EVENTS,
+  GLUE_TABLE_TAMPER_EVENTS, GLUE_TRIGGER_TAMPER_EVENTS, IAM_POLICY_TAMPER_EVENTS, IAM_ROLE_TAMPER_EVENTS, IAM_TAMPER_EVENTS,
+  KMS_TAMPER_EVENTS, LAMBDA_TAMPER_EVENT_PREFIXES, LOGS_DATA_PROTECTION_TAMPER_EVENTS, LOGS_TAMPER_EVENTS, QUEUE_TAMPER_EVENTS,
+  S3_TAMPER_EVENTS, SECRET_TAMPER_EVENTS, SNS_TAMPER_EVENTS, TRAIL_TAMPER_EVENTS, catalogTableCalls, denyTopicAdministration,
+  topicCalls, triggersNaming,
 } from '../audit/pipeline-alerts';
-import { JobArguments } from '../glue/least-privilege-glue-job';
 import { acknowledge } from '../private/compliance';
-
-/** The arguments every table's job locks (NonOverridableArguments), the same for every table of a lake. */
-export const LAKE_LOCKED_JOB_ARGUMENTS = [
-  '--datalake-formats', '--conf', '--enable-auto-scaling', '--custom-logGroup-prefix', '--job-bookmark-option',
-  JobArguments.SOURCE_URI, JobArguments.TABLE_URI, JobArguments.SCHEMA, JobArguments.SCHEMA_HASH, JobArguments.METRICS_NAMESPACE,
-  JobArguments.MAX_QUARANTINE_RATIO, JobArguments.QUARANTINE_RETENTION_DAYS, '--pseudonym-key', '--job-language',
-];
 
 /** @internal */
 export interface LakeAlertsProps {
@@ -41,6 +34,10 @@ export interface LakeAlertsProps {
   readonly trailArn: string;
   readonly roles: iam.IRole[];
   readonly logGroups: logs.ILogGroup[];
+  /** The lake's Glue database: every table in it is the lake's. */
+  readonly databaseName: string;
+  /** The principals that may administer the alert topic: the deployment role and `administratorArns`. */
+  readonly administrators: string[];
   /** The ARNs of the tables' alarms, built from literal names (no reference to a table's stack). */
   readonly tableAlarmArns: () => string[];
 }
@@ -85,6 +82,7 @@ export class LakeAlerts extends Construct {
         conditions: { StringEquals: { 'kms:EncryptionContext:aws:sns:topicArn': stack.formatArn({ service: 'sns', resource: topicName }) } },
       }));
       this.topic = new sns.Topic(this, 'Topic', { topicName, displayName: 'cdk-secure-delta-lake lake alerts', masterKey: props.key, enforceSSL: true });
+      denyTopicAdministration(this.topic, props.administrators);
     }
     props.key.addToResourcePolicy(new iam.PolicyStatement({
       sid: 'AllowEventBridgeAndSnsToUseTheAlertDeadLetterQueue',
@@ -168,33 +166,33 @@ export class LakeAlerts extends Construct {
     const trailIds = [props.trailName, props.trailArn];
     rule('TrailTampering', 'the lake trail was stopped, deleted or reconfigured',
       apiCall('aws.cloudtrail', 'cloudtrail.amazonaws.com', TRAIL_TAMPER_EVENTS, { $or: [anyOf('name', trailIds), anyOf('trailName', trailIds)] }));
-    rule('JobTampering', 'an ingestion job of the lake was updated (a swapped script) or deleted',
+    rule('JobTampering', 'an ingestion job of the lake was updated (a swapped script), deleted or its bookmark reset',
       apiCall('aws.glue', 'glue.amazonaws.com', GLUE_JOB_TAMPER_EVENTS, anyOf('jobName', [tables])));
-    rule('GlueConfigurationTampering', 'a job\'s security configuration, workflow or trigger of the lake was changed or deleted',
+    rule('GlueConfigurationTampering', 'a job\'s security configuration, workflow or trigger of the lake was changed, started, stopped or deleted',
       apiCall('aws.glue', 'glue.amazonaws.com', GLUE_CONFIG_TAMPER_EVENTS, anyOf('name', [tables])));
-    const runDescription = 'The jobs\' NonOverridableArguments keep the managed and code-bearing arguments of every run; '
-      + 'this rule reports each attempt (operators start the workflow, not the job)';
+    rule('JobTriggerTampering', 'a trigger that starts an ingestion job of the lake (with its own arguments, timeout or security configuration) was created or changed',
+      apiCall('aws.glue', 'glue.amazonaws.com', GLUE_TRIGGER_TAMPER_EVENTS, triggersNaming([tables])));
+    rule('CatalogTableTampering', 'a table of the lake\'s database was changed (its location, columns or parameters) or deleted in the Glue catalog',
+      apiCall('aws.glue', 'glue.amazonaws.com', GLUE_TABLE_TAMPER_EVENTS, catalogTableCalls(props.databaseName)));
+    // Operators start the workflows; runs Glue starts for a workflow's trigger come from glue.amazonaws.com.
     const byPrincipal = { sourceIPAddress: [{ 'anything-but': ['glue.amazonaws.com'] }] };
-    rule('JobRunOverrides', `a run of an ingestion job was started with its own arguments, workers, timeout, execution class or security configuration. ${runDescription}`,
-      apiCall('aws.glue', 'glue.amazonaws.com', GLUE_RUN_OVERRIDE_EVENTS,
-        { ...byPrincipal, requestParameters: { jobName: [tables], $or: GLUE_RUN_OVERRIDE_FIELDS.map((f) => ({ [f]: [{ exists: true }] })) } }));
-    const lockedKeys = [...new Set([...GLUE_CODE_BEARING_ARGUMENTS, ...LAKE_LOCKED_JOB_ARGUMENTS])];
-    rule('JobRunArgumentOverrides', `a run of an ingestion job was started with arguments that replace code-bearing or managed arguments. ${runDescription}`,
-      apiCall('aws.glue', 'glue.amazonaws.com', GLUE_RUN_OVERRIDE_EVENTS,
-        { ...byPrincipal, requestParameters: { jobName: [tables], $or: lockedKeys.map((k) => ({ arguments: { [k]: [{ exists: true }] } })) } }));
+    rule('JobRunStartedByPrincipal', 'a run of an ingestion job of the lake was started by a principal rather than by its workflow (the jobs\' '
+      + 'NonOverridableArguments keep their managed and code-bearing arguments; the run may still choose other arguments, workers, timeout, execution class or security configuration)',
+    apiCall('aws.glue', 'glue.amazonaws.com', GLUE_RUN_OVERRIDE_EVENTS, { ...byPrincipal, requestParameters: { jobName: [tables] } }));
     this.addIamRules(rule, apiCall, anyOf, props.roles);
     for (const watcher of ['RuleTamperingA', 'RuleTamperingB']) {
       rule(watcher, 'an alert rule of this lake or of one of its tables was disabled, deleted, rewritten or retargeted',
         apiCall('aws.events', 'events.amazonaws.com', EVENTS_TAMPER_EVENTS, { $or: [anyOf('name', [tables]), anyOf('rule', [tables])] }));
     }
-    rule('TopicTampering', 'the alert topic was deleted, reconfigured, opened or subscribed to, or a subscription was removed or changed',
-      apiCall('aws.sns', 'sns.amazonaws.com', SNS_TAMPER_EVENTS,
-        { $or: [anyOf('topicArn', [this.topic.topicArn]), anyOf('subscriptionArn', [{ prefix: `${this.topic.topicArn}:` }])] }));
+    rule('TopicTampering', 'the alert topic was deleted, reconfigured, opened or subscribed to, its data protection policy changed, or a subscription was removed or changed',
+      apiCall('aws.sns', 'sns.amazonaws.com', SNS_TAMPER_EVENTS, topicCalls(this.topic.topicArn)));
     const logGroupNames = props.logGroups.map((g) => g.logGroupName);
     const logGroupArns = logGroupNames.map((name) =>
       ({ prefix: stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: name, arnFormat: ArnFormat.COLON_RESOURCE_NAME }) }));
-    rule('LogGroupTampering', 'a lake log group was deleted, its retention shortened or removed, its key changed, or a subscription removed',
+    rule('LogGroupTampering', 'a lake log group or stream was deleted, its retention shortened or removed, its key changed, or a subscription added or removed',
       apiCall('aws.logs', 'logs.amazonaws.com', LOGS_TAMPER_EVENTS, { $or: [anyOf('logGroupName', logGroupNames), anyOf('resourceIdentifier', logGroupArns)] }));
+    rule('LogProtectionTampering', 'the data protection policy of a lake log group was changed or deleted',
+      apiCall('aws.logs', 'logs.amazonaws.com', LOGS_DATA_PROTECTION_TAMPER_EVENTS, anyOf('logGroupIdentifier', [...logGroupNames, ...logGroupArns])));
     rule('AlarmTampering', 'an alarm of this lake or of one of its tables was deleted, rewritten, its actions disabled or its state set by hand',
       apiCall('aws.cloudwatch', 'monitoring.amazonaws.com', ALARM_TAMPER_EVENTS, { $or: [anyOf('alarmNames', [tables]), anyOf('alarmName', [tables])] }));
     rule('DeadLetterQueueTampering', 'the alerts\' dead-letter queue was reconfigured, purged or deleted',
@@ -225,7 +223,7 @@ export class LakeAlerts extends Construct {
       });
       this.rules.push(r);
     };
-    rule('SecretTampering', 'the pseudonymization key\'s resource policy, rotation or key changed, or it was deleted', {
+    rule('SecretTampering', 'the pseudonymization key\'s resource policy, rotation or key changed, a new value was written or made current (every rotation does both), or it was deleted', {
       source: ['aws.secretsmanager'],
       detailType: ['AWS API Call via CloudTrail'],
       detail: { eventSource: ['secretsmanager.amazonaws.com'], eventName: SECRET_TAMPER_EVENTS, requestParameters: { secretId: [secret.secretArn, secret.secretName] } },
@@ -233,7 +231,7 @@ export class LakeAlerts extends Construct {
     if (fn) {
       const partialArn = Fn.join('', [stack.account, ':function:', fn.functionName]);
       const ids = [fn.functionName, fn.functionArn, partialArn];
-      rule('RotationFunctionTampering', 'the function that rotates the pseudonymization key was changed, opened, throttled or deleted', {
+      rule('RotationFunctionTampering', 'the function that rotates the pseudonymization key was changed (code, configuration, runtime, invocation destinations), opened, throttled or deleted', {
         source: ['aws.lambda'],
         detailType: ['AWS API Call via CloudTrail'],
         detail: {

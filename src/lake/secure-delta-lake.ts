@@ -17,8 +17,8 @@ import { nameManagedPolicies } from './names';
 import { PipelineTrail } from '../audit/pipeline-trail';
 import { PseudonymKey } from '../pipeline/pseudonym-key';
 import { administratorArnProblems, administratorsOf } from '../private/administrators';
-import { acknowledge } from '../private/compliance';
-import { denyGrantsOutsideAwsServices } from '../private/keys';
+import { GRANULAR_REASONS, ReasonedPolicy, acknowledge } from '../private/compliance';
+import { denyGrantsOutsideAwsServices, denyKeyAdministration } from '../private/keys';
 import { PropsValidator } from '../private/validation';
 import { LakeZone, SecureDeltaLakeBucket } from '../storage/secure-delta-lake-bucket';
 
@@ -231,6 +231,8 @@ export class SecureDeltaLake extends Construct {
   private readonly alerts: LakeAlerts;
   private readonly props: SecureDeltaLakeProps;
   private readonly administrators: string[];
+  /** The administrators the app named (the tables' jobs admit them to their keys). @internal */
+  public readonly _administratorArns?: string[];
   private readonly auditLogRetention: logs.RetentionDays;
   private ownPseudonymKey?: PseudonymKey;
   private readonly tableNames = new Set<string>();
@@ -265,6 +267,7 @@ export class SecureDeltaLake extends Construct {
     v.throwIfAny();
     this.administrators = administratorsOf(this, 'SecureDeltaLake', props.administratorArns);
     const administratorArns = props.administratorArns;
+    this._administratorArns = administratorArns;
 
     this.rawBucket = props.rawBucket ?? new SecureDeltaLakeBucket(this, 'Raw', { zone: LakeZone.RAW, removalPolicy, administratorArns });
     this.curatedBucket = props.curatedBucket ?? new SecureDeltaLakeBucket(this, 'Curated', { zone: LakeZone.CURATED, removalPolicy, administratorArns });
@@ -276,6 +279,8 @@ export class SecureDeltaLake extends Construct {
       removalPolicy,
     });
     denyGrantsOutsideAwsServices(auditKey);
+    // Disabling the audit key would silence the topic, the dead-letter queue and the trail at once.
+    denyKeyAdministration(auditKey, this.administrators);
     this.auditKey = auditKey;
 
     const lakes = [this.rawBucket, this.curatedBucket, this.queryResultsBucket];
@@ -306,14 +311,14 @@ export class SecureDeltaLake extends Construct {
       assumedBy: new iam.ServicePrincipal('events.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': stack.account } } }),
       description: `cdk-secure-delta-lake: notifies the workflows of the lake ${this.lakeName} of new objects`,
     });
-    new iam.ManagedPolicy(this, 'EventsPolicy', {
+    const eventsPolicy = new ReasonedPolicy(new iam.ManagedPolicy(this, 'EventsPolicy', {
       roles: [eventsRole],
       description: `cdk-secure-delta-lake: EventBridge notifies the workflows of the lake ${this.lakeName}`,
-      statements: [new iam.PolicyStatement({
-        actions: ['glue:notifyEvent'],
-        resources: [stack.formatArn({ service: 'glue', resource: 'workflow', resourceName: `${this.lakeName}-*` })],
-      })],
-    });
+    }));
+    eventsPolicy.add(GRANULAR_REASONS.lakeWorkflowsByNamePrefix, new iam.PolicyStatement({
+      actions: ['glue:notifyEvent'],
+      resources: [stack.formatArn({ service: 'glue', resource: 'workflow', resourceName: `${this.lakeName}-*` })],
+    }));
     this.eventsRole = eventsRole;
 
     const keys = [...new Set<kms.IKey>([...lakes.map((b) => b.encryptionKey), auditKey])];
@@ -328,6 +333,8 @@ export class SecureDeltaLake extends Construct {
       trailArn: trail.trailArn,
       roles: [eventsRole],
       logGroups: [trail.logGroup],
+      databaseName: this.databaseName,
+      administrators: this.administrators,
       tableAlarmArns: () => this.tables.flatMap((t) => t.alarmNames.map((name) =>
         stack.formatArn({ service: 'cloudwatch', resource: 'alarm', resourceName: name, arnFormat: ArnFormat.COLON_RESOURCE_NAME }))),
     });

@@ -23,7 +23,7 @@ import { TableSchema } from '../glue/table-schema';
 import { administratorArnProblems, administratorsOf } from '../private/administrators';
 import { ReasonedPolicy, acknowledge } from '../private/compliance';
 import { granteeIdentity, managedPolicyFor } from '../private/grants';
-import { denyGrantsOutsideAwsServices } from '../private/keys';
+import { denyGrantsOutsideAwsServices, denyKeyAdministration } from '../private/keys';
 import { PropsValidator, normalizePrefix, prefixesOverlap } from '../private/validation';
 import { LakeZone, SecureDeltaLakeBucket } from '../storage/secure-delta-lake-bucket';
 
@@ -415,6 +415,7 @@ export class AuditedPipeline extends Construct {
       maxWorkers: props.maxWorkers,
       timeout: props.timeout,
       removalPolicy,
+      administratorArns,
     });
     pseudonymKey?.admitReader(this.job.role.roleArn);
 
@@ -450,6 +451,8 @@ export class AuditedPipeline extends Construct {
       removalPolicy,
     });
     denyGrantsOutsideAwsServices(auditKey);
+    // Disabling the audit key would silence the topic, the dead-letter queue and the trail at once.
+    denyKeyAdministration(auditKey, administrators);
     this.auditKey = auditKey;
 
     const lakes = [this.rawBucket, this.curatedBucket, this.queryResultsBucket];
@@ -480,8 +483,8 @@ export class AuditedPipeline extends Construct {
     const tableDimension = tablePath.split('/').pop()!;
     const keys = dedupe<kms.IKey>([...lakes.map((b) => b.encryptionKey), this.job.key, auditKey,
       ...(this.pseudonymKey?.encryptionKey ? [this.pseudonymKey.encryptionKey] : [])]);
-    const lockedArguments = (this.job.job.node.defaultChild as glue.CfnJob).nonOverridableArguments;
     const rotationFunction = pseudonymKey?.rotationFunction;
+    const databaseName = props.databaseName ?? unique.replace(/[^a-z0-9_]/g, '_').slice(0, 60);
     const alerts = new PipelineAlerts(this, 'Alerts', {
       topicName: `${unique}-alerts`,
       deadLetterQueueName: `${unique}-undelivered-alerts`,
@@ -500,13 +503,16 @@ export class AuditedPipeline extends Construct {
       glueResourceNames: [this.job.securityConfiguration.securityConfigurationName, workflow.workflowName, triggerName],
       secrets: this.pseudonymKey ? [this.pseudonymKey] : [],
       roles: [this.job.role, ...(rotationFunction?.role ? [rotationFunction.role] : [])],
-      lockedJobArguments: lockedArguments && !Token.isUnresolved(lockedArguments) ? Object.keys(lockedArguments) : [],
+      catalogTable: { databaseName, tableName: props.tableName },
+      administrators,
       logGroups: [...this.job.logGroups, trail.logGroup, ...(rotationFunction ? [rotationFunction.logGroup] : [])],
       rotationFunction,
     });
     this.alertTopic = alerts.topic;
     if (trigger.kind === PipelineTriggerKind.OBJECT_CREATED) {
-      this.addObjectCreatedRule(workflow, trigger.prefix ? normalizePrefix('trigger prefix', trigger.prefix) : sourcePrefix, alerts.deadLetterQueue);
+      // Named under the alerts' prefix: the rule watchers report it disabled, deleted or retargeted.
+      this.addObjectCreatedRule(workflow, trigger.prefix ? normalizePrefix('trigger prefix', trigger.prefix) : sourcePrefix, alerts.deadLetterQueue,
+        `${alerts.namePrefix}-ObjectCreated`);
     }
     this.alarms = alerts.alarms;
     this.alertRules = alerts.rules;
@@ -520,7 +526,7 @@ export class AuditedPipeline extends Construct {
     }).dashboard;
 
     // The catalog: the curated table as a Delta table (Athena engine v3 reads its log).
-    this.databaseName = props.databaseName ?? unique.replace(/[^a-z0-9_]/g, '_').slice(0, 60);
+    this.databaseName = databaseName;
     this.database = new glue.Database(this, 'Database', {
       databaseName: this.databaseName,
       description: `cdk-secure-delta-lake: tables of ${this.node.path}`,
@@ -552,6 +558,7 @@ export class AuditedPipeline extends Construct {
         },
       });
       denyGrantsOutsideAwsServices(catalogKey);
+      denyKeyAdministration(catalogKey, administrators);
       this.catalogKey = catalogKey;
     }
 
@@ -654,7 +661,7 @@ export class AuditedPipeline extends Construct {
     return this.curatedBucket.grantDeltaRead(grantee, `${this.tablePath}/quarantine`);
   }
 
-  private addObjectCreatedRule(workflow: glue.Workflow, prefix: string, dlq: sqs.IQueue): void {
+  private addObjectCreatedRule(workflow: glue.Workflow, prefix: string, dlq: sqs.IQueue, ruleName: string): void {
     const role = new iam.Role(this, 'EventsRole', {
       assumedBy: new iam.ServicePrincipal('events.amazonaws.com', {
         conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
@@ -667,6 +674,7 @@ export class AuditedPipeline extends Construct {
       statements: [new iam.PolicyStatement({ actions: ['glue:notifyEvent'], resources: [workflow.workflowArn] })],
     });
     const rule = new events.Rule(this, 'ObjectCreated', {
+      ruleName,
       description: `cdk-secure-delta-lake: new objects under ${prefix}/ start the workflow`,
       eventPattern: {
         source: ['aws.s3'],

@@ -7,6 +7,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { AuditedPipeline, ColumnType, LakeTable, PipelineTrigger, SecureDeltaLake, SecureDeltaLakeBucket, TableSchema } from '../../src';
+import { matchAll } from '../kit/event-ruler';
 import { PolicyWorld } from '../kit/policy-kit';
 
 const env = { account: '111111111111', region: 'eu-west-1' };
@@ -85,9 +86,69 @@ describe('SecureDeltaLake with tables in another stack', () => {
     expect(byName['sales-JobRunFailed'].detail.jobName).toEqual([{ prefix: 'sales-' }]);
     expect(byName['sales-JobTampering'].detail.requestParameters.jobName).toEqual([{ prefix: 'sales-' }]);
     expect(byName['sales-GlueConfigurationTampering'].detail.requestParameters.name).toEqual([{ prefix: 'sales-' }]);
-    expect(byName['sales-JobRunArgumentOverrides'].detail.requestParameters.jobName).toEqual([{ prefix: 'sales-' }]);
+    expect(byName['sales-JobRunStartedByPrincipal'].detail.requestParameters.jobName).toEqual([{ prefix: 'sales-' }]);
+    expect(byName['sales-JobTriggerTampering'].detail.$or[0].requestParameters.actions.jobName).toEqual([{ prefix: 'sales-' }]);
     expect(byName['sales-AlarmTampering'].detail.$or[0].requestParameters.alarmNames).toEqual([{ prefix: 'sales-' }]);
     for (const pattern of Object.values(byName)) expect(JSON.stringify(pattern).length).toBeLessThan(2048);
+  });
+
+  test('the lake\'s alerts, matched by Event Ruler: runs started by a principal, triggers and catalog changes of any table, and each table\'s object-created rule', () => {
+    const rules = lakeTemplate.findResources('AWS::Events::Rule');
+    const patternOf = (name: string) => Object.values<any>(rules).find((r) => r.Properties.Name === `sales-${name}`)!.Properties.EventPattern;
+    const jobNames = Object.values<any>(Template.fromStack(tableStack).findResources('AWS::Glue::Job')).map((j) => j.Properties.Name);
+    const objectCreated = Object.values<any>(Template.fromStack(tableStack).findResources('AWS::Events::Rule'))
+      .map((r) => r.Properties.Name).filter((n: string) => n.endsWith('-ObjectCreated'));
+    expect(jobNames).toHaveLength(2);
+    expect(objectCreated).toHaveLength(1);
+    const call = (source: string, eventName: string, requestParameters: any, sourceIPAddress = '198.51.100.7') => ({
+      'version': '0',
+      'id': 'x',
+      'detail-type': 'AWS API Call via CloudTrail',
+      source,
+      'account': env.account,
+      'time': '2026-01-01T00:00:00Z',
+      'region': env.region,
+      'resources': [],
+      'detail': { eventSource: `${source.slice(4)}.amazonaws.com`, eventName, sourceIPAddress, requestParameters, eventType: 'AwsApiCall' },
+    });
+    const cases: Array<[string, string, any, boolean]> = [
+      ...jobNames.flatMap((jobName): Array<[string, string, any, boolean]> => [
+        [`StartJobRun of ${jobName} by a principal, an unlocked argument only`, 'JobRunStartedByPrincipal',
+          call('aws.glue', 'StartJobRun', { jobName, arguments: { '--TempDir': 's3://elsewhere/' } }), true],
+        [`StartJobRun of ${jobName} by its workflow`, 'JobRunStartedByPrincipal', call('aws.glue', 'StartJobRun', { jobName }, 'glue.amazonaws.com'), false],
+        [`CreateTrigger naming ${jobName}`, 'JobTriggerTampering', call('aws.glue', 'CreateTrigger', { name: 'x', type: 'ON_DEMAND', actions: [{ jobName }] }), true],
+        [`UpdateTrigger naming ${jobName}`, 'JobTriggerTampering', call('aws.glue', 'UpdateTrigger', { name: 'x', triggerUpdate: { actions: [{ jobName }] } }), true],
+        [`ResetJobBookmark of ${jobName}`, 'JobTampering', call('aws.glue', 'ResetJobBookmark', { jobName }), true],
+      ]),
+      ['StartJobRun of another job', 'JobRunStartedByPrincipal', call('aws.glue', 'StartJobRun', { jobName: 'finance-orders' }), false],
+      ['CreateTrigger naming another job', 'JobTriggerTampering', call('aws.glue', 'CreateTrigger', { name: 'x', actions: [{ jobName: 'finance-orders' }] }), false],
+      ['UpdateTable of a table of the lake', 'CatalogTableTampering',
+        call('aws.glue', 'UpdateTable', { databaseName: lake.databaseName, tableInput: { name: 'orders', storageDescriptor: { location: 's3://elsewhere/' } } }), true],
+      ['DeleteTable of a table of the lake, in upper case', 'CatalogTableTampering', call('aws.glue', 'DeleteTable', { databaseName: lake.databaseName.toUpperCase(), name: 'ORDERS' }), true],
+      ['UpdateTable in another database', 'CatalogTableTampering', call('aws.glue', 'UpdateTable', { databaseName: 'finance', tableInput: { name: 'orders' } }), false],
+      ...['RuleTamperingA', 'RuleTamperingB'].flatMap((w): Array<[string, string, any, boolean]> => [
+        [`DisableRule of a table's object-created rule (${w})`, w, call('aws.events', 'DisableRule', { name: objectCreated[0] }), true],
+        [`PutTargets on a table's object-created rule (${w})`, w, call('aws.events', 'PutTargets', { rule: objectCreated[0], targets: [{ id: 'x', arn: 'arn:aws:events:eu-west-1:222222222222:event-bus/default' }] }), true],
+      ]),
+    ];
+    const answers = matchAll(cases.map(([, rule, event]) => ({ pattern: patternOf(rule), event })));
+    expect(cases.filter((c, i) => answers[i] !== c[3]).map((c) => c[0])).toEqual([]);
+  });
+
+  test('the lake\'s topic cannot be deleted, reopened, subscribed to or rewritten but by the administrators', async () => {
+    const [t, id] = world.locate(lake.alertTopic);
+    const topicArn = t.ref(id);
+    const ask = (principal: string, action: string) => world.decide({
+      principal,
+      action,
+      resource: topicArn,
+      context: {},
+      identityPolicies: [{ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] }],
+    });
+    for (const action of ['sns:DeleteTopic', 'sns:SetTopicAttributes', 'sns:AddPermission', 'sns:RemovePermission', 'sns:Subscribe', 'sns:PutDataProtectionPolicy']) {
+      expect(await ask(`arn:aws:iam::${env.account}:role/platform/broad-admin`, action)).toBe('ExplicitlyDenied');
+      expect(await ask(`arn:aws:iam::${env.account}:role/cdk-hnb659fds-cfn-exec-role-${env.account}-${env.region}`, action)).toBe('Allowed');
+    }
   });
 
   test('the topic admits the tables\' alarms by their exact ARNs', () => {

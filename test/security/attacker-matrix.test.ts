@@ -221,8 +221,23 @@ row(SECRET, deployer, 'secretsmanager:GetSecretValue (administrators manage the 
 row(SECRET, jobRole, 'secretsmanager:PutSecretValue (a job cannot replace the key it reads)', 'Denied', request(jobRole, 'secretsmanager:PutSecretValue', secretArn));
 row(SECRET, jobRole, 'secretsmanager:GetSecretValue', 'Allowed', request(jobRole, 'secretsmanager:GetSecretValue', secretArn));
 row(SECRET, jobRole, 'kms:Decrypt of the secret\'s key through Secrets Manager', 'Allowed', request(jobRole, 'kms:Decrypt', secretKey, VIA_SECRETS));
-for (const action of ['secretsmanager:PutSecretValue', 'secretsmanager:UpdateSecretVersionStage']) {
-  row(SECRET, rotation, action, 'Allowed', request(rotation, action, secretArn), request(rotation, 'kms:GenerateDataKey', secretKey, VIA_SECRETS));
+// PutSecretValue carries no stage condition key; UpdateSecretVersionStage moves AWSCURRENT only.
+row(SECRET, rotation, 'secretsmanager:PutSecretValue', 'Allowed', request(rotation, 'secretsmanager:PutSecretValue', secretArn),
+  request(rotation, 'kms:GenerateDataKey', secretKey, VIA_SECRETS));
+row(SECRET, rotation, 'secretsmanager:UpdateSecretVersionStage (AWSCURRENT)', 'Allowed',
+  request(rotation, 'secretsmanager:UpdateSecretVersionStage', secretArn, { 'secretsmanager:VersionStage': 'AWSCURRENT' }));
+// Whoever changes the rotation function's code acts as its role: it still cannot read the current key.
+row(SECRET, rotation, 'secretsmanager:GetSecretValue of the current key (it reads only the pending one)', 'ExplicitlyDenied',
+  request(rotation, 'secretsmanager:GetSecretValue', secretArn, { 'secretsmanager:VersionStage': 'AWSCURRENT' }));
+row(SECRET, rotation, 'secretsmanager:GetSecretValue of the pending key', 'Allowed',
+  request(rotation, 'secretsmanager:GetSecretValue', secretArn, { 'secretsmanager:VersionStage': 'AWSPENDING' }));
+// Every key of the library, not only the secret's, is administered by the administrators alone.
+for (const [label, keyArn] of [['the audit key', world.keyArn(ex.pipeline.auditKey)], ['the job key', world.keyArn(ex.pipeline.job.key)],
+  ['the curated bucket key', world.keyArn(ex.pipeline.curatedBucket.encryptionKey)], ['the raw bucket key', world.keyArn(ex.pipeline.rawBucket.encryptionKey)]] as const) {
+  for (const action of ['kms:DisableKey', 'kms:ScheduleKeyDeletion', 'kms:PutKeyPolicy']) {
+    row(SECRET, broad, `${action} on ${label}`, 'ExplicitlyDenied', request(broad, action, keyArn));
+  }
+  row(SECRET, deployer, `kms:PutKeyPolicy on ${label}`, 'Allowed', request(deployer, 'kms:PutKeyPolicy', keyArn));
 }
 for (const action of ['secretsmanager:PutResourcePolicy', 'secretsmanager:UpdateSecret', 'secretsmanager:RotateSecret']) {
   row(SECRET, deployer, action, 'Allowed', request(deployer, action, secretArn));
@@ -245,6 +260,17 @@ row(TOPIC, cloudwatch, 'publishes for another alarm of this account', 'Denied', 
 row(TOPIC, cloudwatch, 'publishes for an alarm named like this pipeline\'s (one more name under their prefix)', 'Denied',
   ...publish(`${alarmArns[0].replace(/[^:-]+$/, '')}impostor`, ACCOUNT));
 row(TOPIC, cloudwatch, 'publishes without a source', 'Denied', ...publish(undefined, undefined));
+
+// Item 5: the alert topic cannot be deleted, reopened, subscribed to or rewritten by a broad role.
+const ALERTING = 'item 5 (alert topic administration)';
+const REVIEW_BROAD = [...BROAD, 'glue:*', 'events:*', 'logs:*', 'sns:*', 'cloudwatch:*', 'lambda:*'];
+const broadAlerting: Actor = { ...broad, label: 'attacker 1 (broad role, with sns:* and the alerting services)', identityPolicies: [allowAll(REVIEW_BROAD)], broadActions: REVIEW_BROAD };
+const deployerStar: Actor = { ...deployer, label: 'the deployment role (allowed *)', identityPolicies: [allowAll(['*'])], broadActions: ['*'] };
+const TOPIC_ADMINISTRATION = ['sns:DeleteTopic', 'sns:SetTopicAttributes', 'sns:AddPermission', 'sns:RemovePermission', 'sns:Subscribe', 'sns:PutDataProtectionPolicy'];
+for (const action of TOPIC_ADMINISTRATION) {
+  for (const actor of [broadAlerting, operatorReading]) row(ALERTING, actor, `${action} on the alert topic`, denied(actor, action), request(actor, action, topicArn));
+  row(ALERTING, deployerStar, `${action} on the alert topic`, 'Allowed', request(deployerStar, action, topicArn));
+}
 
 // Item 6: the trail bucket.
 const TRAIL = 'item 6 (trail bucket)';
