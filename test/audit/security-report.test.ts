@@ -120,7 +120,7 @@ describe('SecurityReport of an AuditedPipeline', () => {
     expect(report.residualRisks).toEqual(RESIDUAL_RISKS);
     expect(RESIDUAL_RISKS.map((r) => r.id)).toEqual([
       'iam-star-principals', 'account-root', 'named-administrators', 'best-effort-delivery', 'iam-events-us-east-1', 'run-overrides',
-      'delete-every-alert-rule', 'empty-code-parameters', 'fenced-object-keys',
+      'delete-every-alert-rule', 'empty-code-parameters', 'fenced-object-keys', 'subscription-changes', 'forged-metrics',
     ]);
     for (const r of RESIDUAL_RISKS) expect(md).toContain(`| ${r.risk} | ${r.mitigation} |`);
   });
