@@ -39,6 +39,8 @@ export function administratorArnProblems(prop: string, arns: string[] | undefine
         "(wildcards allowed after 'role/', for IAM Identity Center roles 'role/aws-reserved/sso.amazonaws.com/*/AWSReservedSSO_Admin_*')");
     } else if (/^arn:[a-z-]+:iam::[^:]*:(role|user)\/\*$/.test(arn) || arn.includes(':iam::*:')) {
       problems.push(`${prop}: '${arn}' admits every role or user (of any account); name the administrators' roles`);
+    } else if (arn.endsWith('/*')) {
+      problems.push(`${prop}: '${arn}' admits every role or user on a path; name the administrators' roles, or a name pattern such as 'role/aws-reserved/sso.amazonaws.com/*/AWSReservedSSO_Admin_*'`);
     }
   }
   return problems;

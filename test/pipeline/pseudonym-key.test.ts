@@ -120,10 +120,11 @@ describe('administrators and rotation are checked at synth', () => {
     const build = () => new AuditedPipeline(testStack('Bad'), 'P', {
       tableName: 'customers',
       schema,
-      administratorArns: ['*', 'arn:aws:iam::111111111111:role/*'],
+      administratorArns: ['*', 'arn:aws:iam::111111111111:role/*', 'arn:aws:iam::111111111111:role/platform/*'],
       pseudonymKeyRotation: Duration.days(3650),
     });
-    expect(build).toThrow(/3 problems:/);
+    expect(build).toThrow(/4 problems:/);
+    expect(build).toThrow(/'arn:aws:iam::111111111111:role\/platform\/\*' admits every role or user on a path/);
     expect(build).toThrow(/'\*' is not an IAM role or user ARN/);
     expect(build).toThrow(/'arn:aws:iam::111111111111:role\/\*' admits every role or user/);
     expect(build).toThrow(/pseudonymKeyRotation must be whole days from 1 to 365/);
