@@ -250,6 +250,7 @@ export class LakeTable extends Construct {
       maxWorkers: props.maxWorkers,
       timeout: props.timeout,
       removalPolicy: lake.removalPolicy,
+      administratorArns: lake._administratorArns,
     });
     // Literal names under the lake's prefix: the lake's rules match them, in any stack.
     (this.job.job.node.defaultChild as glue.CfnJob).name = base;
