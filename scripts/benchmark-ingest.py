@@ -198,6 +198,7 @@ def main() -> None:
                             "--key-file", key_file, "--max-quarantine-ratio", "1"] if k == "a"
                            else [py, os.path.abspath(__file__), "--child", "baseline" if k == "b" else "floor", folder, out])
                     t, peak = measure(cmd)
+                    print(f"  {name} run {i + 1} ({k}): {t:.1f} s, peak RSS {peak / 2**30:.2f} GiB", file=sys.stderr, flush=True)
                     times[k].append(t)
                     peaks[k].append(peak)
                     shutil.rmtree(out, ignore_errors=True)
