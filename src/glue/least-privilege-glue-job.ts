@@ -228,6 +228,25 @@ export interface LeastPrivilegeGlueJobProps {
   readonly administratorArns?: string[];
 
   /**
+   * A key shared by several jobs (a lake's tables) for their logs and bookmarks, instead of a key
+   * of the job's own. The job creates no key: its log groups and its security configuration
+   * (CloudWatch Logs, bookmarks) use this key, and its role may use it for bookmarks. The key's owner writes the key policy, which must let CloudWatch
+   * Logs use it for the job's log groups (`kms:EncryptionContext:aws:logs:arn` matching
+   * `logGroupPrefix`), and guards its administration.
+   *
+   * @default - a key of the job's own, administered by `administratorArns`
+   */
+  readonly logsKey?: kms.IKey;
+
+  /**
+   * The prefix of the job's Glue 5 log groups (`<prefix>/output` and `<prefix>/error`), passed as
+   * `--custom-logGroup-prefix`. With a shared `logsKey`, choose a prefix the key policy admits.
+   *
+   * @default - `/aws-glue/jobs/sdl/<unique name of the construct>`
+   */
+  readonly logGroupPrefix?: string;
+
+  /**
    * Removal policy of the job's key and log groups.
    *
    * @default RemovalPolicy.RETAIN
@@ -283,6 +302,7 @@ const WRITE_SINK_ARGUMENTS: { [k: string]: string } = {
 const MAX_TIMEOUT = Duration.hours(48);
 const FLEX_WORKERS = [GlueWorkerType.G_1X, GlueWorkerType.G_2X];
 const SECRET_ARGUMENT = /^[a-z][a-z0-9-]{0,62}$/;
+const LOG_GROUP_PREFIX = /^\/[A-Za-z0-9_.\/#-]{1,399}$/;
 
 /**
  * A Glue 5 PySpark job that ingests CSV files into Delta tables with a role that can do exactly
@@ -374,6 +394,8 @@ export class LeastPrivilegeGlueJob extends Construct {
     } catch (e) {
       v.add((e as Error).message);
     }
+    v.check(props.logGroupPrefix === undefined || Token.isUnresolved(props.logGroupPrefix) || LOG_GROUP_PREFIX.test(props.logGroupPrefix),
+      `logGroupPrefix '${props.logGroupPrefix}' must start with / and hold letters, digits and _ - . / # only, at most 400 characters (CloudWatch Logs group names)`);
     v.throwIfAny();
     this.tablePath = tablePath;
 
@@ -398,17 +420,24 @@ export class LeastPrivilegeGlueJob extends Construct {
     }));
 
     // The job's key: logs and bookmarks. CloudWatch Logs may use it for these log groups only.
-    const logPrefix = `/aws-glue/jobs/sdl/${unique}`;
+    const logPrefix = props.logGroupPrefix ?? `/aws-glue/jobs/sdl/${unique}`;
     const names = glueLogGroupNames(logPrefix);
     const logGroupArn = (name: string) => stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: name, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
-    const key = new kms.Key(this, 'Key', {
-      description: `cdk-secure-delta-lake: logs and bookmarks of ${this.node.path}`,
-      enableKeyRotation: true,
-      removalPolicy,
-    });
-    allowLogsForLogGroups(key, 'AllowCloudWatchLogsForTheJobLogGroups', stack.region, [logGroupArn(names.output), logGroupArn(names.error)]);
-    denyGrantsOutsideAwsServices(key);
-    denyKeyAdministration(key, administratorsOf(this, 'LeastPrivilegeGlueJob', props.administratorArns));
+    let key: kms.IKey;
+    if (props.logsKey) {
+      // A shared key (a lake's): its owner admits CloudWatch Logs for the job's log groups.
+      key = props.logsKey;
+    } else {
+      const own = new kms.Key(this, 'Key', {
+        description: `cdk-secure-delta-lake: logs and bookmarks of ${this.node.path}`,
+        enableKeyRotation: true,
+        removalPolicy,
+      });
+      allowLogsForLogGroups(own, 'AllowCloudWatchLogsForTheJobLogGroups', stack.region, [logGroupArn(names.output), logGroupArn(names.error)]);
+      denyGrantsOutsideAwsServices(own);
+      denyKeyAdministration(own, administratorsOf(this, 'LeastPrivilegeGlueJob', props.administratorArns));
+      key = own;
+    }
     this.key = key;
 
     this.logGroups = [names.output, names.error].map((logGroupName, i) => new logs.LogGroup(this, i === 0 ? 'OutputLogs' : 'ErrorLogs', {

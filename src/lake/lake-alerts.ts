@@ -34,6 +34,8 @@ export interface LakeAlertsProps {
   readonly trailArn: string;
   readonly roles: iam.IRole[];
   readonly logGroups: logs.ILogGroup[];
+  /** The prefix of the names of every table's job log groups. */
+  readonly jobLogGroupPrefix: string;
   /** The lake's Glue database: every table in it is the lake's. */
   readonly databaseName: string;
   /** The principals that may administer the alert topic: the deployment role and `administratorArns`. */
@@ -186,12 +188,14 @@ export class LakeAlerts extends Construct {
     }
     rule('TopicTampering', 'the alert topic was deleted, reconfigured, opened or subscribed to, its data protection policy changed, or a subscription was removed or changed',
       apiCall('aws.sns', 'sns.amazonaws.com', SNS_TAMPER_EVENTS, topicCalls(this.topic.topicArn)));
-    const logGroupNames = props.logGroups.map((g) => g.logGroupName);
-    const logGroupArns = logGroupNames.map((name) =>
-      ({ prefix: stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: name, arnFormat: ArnFormat.COLON_RESOURCE_NAME }) }));
-    rule('LogGroupTampering', 'a lake log group or stream was deleted, its retention shortened or removed, its key changed, or a subscription added or removed',
+    // The lake's own log groups by name, and every table's job log groups by the lake's prefix (by
+    // name or ARN): a table in another stack is covered without a reference to it.
+    const logGroupArn = (name: string) => stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: name, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+    const logGroupNames: any[] = [...props.logGroups.map((g) => g.logGroupName), { prefix: props.jobLogGroupPrefix }];
+    const logGroupArns = [...props.logGroups.map((g) => ({ prefix: logGroupArn(g.logGroupName) })), { prefix: logGroupArn(props.jobLogGroupPrefix) }];
+    rule('LogGroupTampering', 'a log group or stream of the lake or of a table\'s job was deleted, its retention shortened or removed, its key changed, or a subscription added or removed',
       apiCall('aws.logs', 'logs.amazonaws.com', LOGS_TAMPER_EVENTS, { $or: [anyOf('logGroupName', logGroupNames), anyOf('resourceIdentifier', logGroupArns)] }));
-    rule('LogProtectionTampering', 'the data protection policy of a lake log group was changed or deleted',
+    rule('LogProtectionTampering', 'the data protection policy of a log group of the lake or of a table\'s job was changed or deleted',
       apiCall('aws.logs', 'logs.amazonaws.com', LOGS_DATA_PROTECTION_TAMPER_EVENTS, anyOf('logGroupIdentifier', [...logGroupNames, ...logGroupArns])));
     rule('AlarmTampering', 'an alarm of this lake or of one of its tables was deleted, rewritten, its actions disabled or its state set by hand',
       apiCall('aws.cloudwatch', 'monitoring.amazonaws.com', ALARM_TAMPER_EVENTS, { $or: [anyOf('alarmNames', [tables]), anyOf('alarmName', [tables])] }));

@@ -1,18 +1,16 @@
 import { createHash } from 'crypto';
-import { ArnFormat, Duration, Names, Stack, Tags, Token } from 'aws-cdk-lib';
+import { Duration, Names, Stack, Tags, Token } from 'aws-cdk-lib';
 import * as athena from 'aws-cdk-lib/aws-athena';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as glue from 'aws-cdk-lib/aws-glue';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { nameManagedPolicies } from './names';
 import type { SecureDeltaLake } from './secure-delta-lake';
-import { KMS_TAMPER_EVENTS, LOGS_TAMPER_EVENTS } from '../audit/pipeline-alerts';
 import { GlueJobVersion, LeastPrivilegeGlueJob } from '../glue/least-privilege-glue-job';
 import { TableSchema } from '../glue/table-schema';
 import { PipelineTrigger, PipelineTriggerKind, cronProblems } from '../pipeline/pipeline-trigger';
@@ -122,8 +120,9 @@ const NAME_BASE_LENGTH = 44;
 
 /**
  * A table of a `SecureDeltaLake`: its ingestion job and role, schema contract, trigger, catalog
- * table, Athena workgroup, alarms and one tamper rule on what only it has (the job's key and log
- * groups); the lake's trail, topic, rules, database and dashboard cover it already.
+ * table, Athena workgroup and alarms; the lake's trail, logs key, topic, rules (which match the
+ * table's job, role, policies, workflow, trigger, alarms, rules and log groups by the lake's name
+ * prefix), database and dashboard cover it already.
  *
  * Every resource name starts with the lake's name, so the lake's rules match it without a
  * reference to this stack: the table may live in another stack than the lake (no cycle).
@@ -158,7 +157,7 @@ export class LakeTable extends Construct {
   public readonly alarms: cloudwatch.IAlarm[];
   /** The names of the table's alarms. */
   public readonly alarmNames: string[];
-  /** The table's own EventBridge rules. */
+  /** The table's own EventBridge rule: the object-created trigger's, when it has one. */
   public readonly rules: events.IRule[] = [];
   /** The secret of the pseudonymization key the job reads, when the schema has PII columns. */
   public readonly pseudonymKey?: secretsmanager.ISecret;
@@ -251,6 +250,10 @@ export class LakeTable extends Construct {
       timeout: props.timeout,
       removalPolicy: lake.removalPolicy,
       administratorArns: lake._administratorArns,
+      // The lake's logs key (a key per table would cost a key per table), the log groups under the
+      // prefix its policy admits and the lake's rules watch.
+      logsKey: lake.logsKey,
+      logGroupPrefix: lake._jobLogGroupPrefix(base),
     });
     // Literal names under the lake's prefix: the lake's rules match them, in any stack.
     (this.job.job.node.defaultChild as glue.CfnJob).name = base;
@@ -294,31 +297,6 @@ export class LakeTable extends Construct {
     } else {
       workflow.addOnDemandTrigger('Trigger', { name: triggerName, actions });
     }
-
-    // What only this table has and the lake's rules cannot name by prefix: the job's key (by ARN)
-    // and its log groups.
-    const logGroupNames = this.job.logGroups.map((g) => (g.node.defaultChild as logs.CfnLogGroup).logGroupName!);
-    const tamper = new events.Rule(this, 'JobKeyAndLogsTampering', {
-      ruleName: `${base}-KeyLogsTampering`,
-      description: 'cdk-secure-delta-lake: the job\'s key (policy, state, rotation, grants) or log groups (deletion, retention, key, subscriptions) changed',
-      eventPattern: {
-        source: ['aws.kms', 'aws.logs'],
-        detailType: ['AWS API Call via CloudTrail'],
-        detail: {
-          $or: [
-            { eventSource: ['kms.amazonaws.com'], eventName: KMS_TAMPER_EVENTS, resources: { ARN: [this.job.key.keyArn] } },
-            { eventSource: ['logs.amazonaws.com'], eventName: LOGS_TAMPER_EVENTS, requestParameters: { logGroupName: logGroupNames } },
-            {
-              eventSource: ['logs.amazonaws.com'],
-              eventName: LOGS_TAMPER_EVENTS,
-              requestParameters: { resourceIdentifier: logGroupNames.map((n) => ({ prefix: stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: n, arnFormat: ArnFormat.COLON_RESOURCE_NAME }) })) },
-            },
-          ],
-        },
-      },
-    });
-    tamper.addTarget(lake._alertTarget);
-    this.rules.push(tamper);
 
     // Alarms on the job's own metrics, named under the lake's prefix (the topic admits them by ARN).
     const dims = { JobName: this.job.job.jobName, Table: this._tableDimension };

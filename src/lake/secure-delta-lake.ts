@@ -103,6 +103,15 @@ export interface SecureDeltaLakeProps {
   readonly auditTablePrefixesOnly?: boolean;
 
   /**
+   * The name of the lake's trail (it also names the trail's log group and its access-log prefix).
+   * To move a one-table `AuditedPipeline` onto a lake, pass its trail's name, so that the trail and
+   * its log group are kept.
+   *
+   * @default - `<lakeName>-trail`
+   */
+  readonly trailName?: string;
+
+  /**
    * Retention of the trail's and the rotation function's log groups.
    *
    * @default logs.RetentionDays.ONE_YEAR
@@ -204,6 +213,11 @@ export class SecureDeltaLake extends Construct {
   public readonly databaseName: string;
   /** The key of the trail, its bucket and log group, and the alert topic. */
   public readonly auditKey: kms.IKey;
+  /**
+   * The key of every table's job logs and bookmarks: CloudWatch Logs may use it for the log groups
+   * under `/aws-glue/jobs/sdl/<lakeName>-` only.
+   */
+  public readonly logsKey: kms.IKey;
   /** The lake's trail. */
   public readonly trail: cloudtrail.Trail;
   /** The trail's ARN. */
@@ -257,6 +271,10 @@ export class SecureDeltaLake extends Construct {
       const days = props.pseudonymKeyRotation.toDays({ integral: false });
       v.check(days >= 1 && days <= 365 && Number.isInteger(days), `pseudonymKeyRotation must be whole days from 1 to 365 (got ${props.pseudonymKeyRotation.toHumanString()})`);
     }
+    if (props.trailName !== undefined) {
+      v.check(/^[A-Za-z0-9][A-Za-z0-9._-]{2,127}$/.test(props.trailName) && !/[._-]{2}/.test(props.trailName) && /[A-Za-z0-9]$/.test(props.trailName),
+        `trailName '${props.trailName}' must be 3 to 128 letters, digits, '.', '_' and '-', starting and ending with a letter or digit, without two of '.', '_', '-' in a row (CloudTrail trail names)`);
+    }
     const existing = props.existingTrailsInRegion ?? 1;
     v.check(Number.isInteger(existing) && existing >= 0 && existing < TRAILS_PER_REGION,
       `existingTrailsInRegion must be an integer from 0 to ${TRAILS_PER_REGION - 1} (got ${existing}); CloudTrail allows ${TRAILS_PER_REGION} trails per region and the lake needs one`);
@@ -283,9 +301,34 @@ export class SecureDeltaLake extends Construct {
     denyKeyAdministration(auditKey, this.administrators);
     this.auditKey = auditKey;
 
+    // One key for the logs and bookmarks of every table's job (a key per job would cost a key per
+    // table): CloudWatch Logs may use it for the log groups under the lake's job log prefix only, and
+    // each job's role writes to its own two log groups only.
+    const logsKey = new kms.Key(this, 'LogsKey', {
+      description: `cdk-secure-delta-lake: logs and bookmarks of the jobs of the lake ${this.lakeName}`,
+      enableKeyRotation: true,
+      removalPolicy,
+    });
+    logsKey.addToResourcePolicy(new iam.PolicyStatement({
+      sid: 'AllowCloudWatchLogsForTheLakeJobLogGroups',
+      principals: [new iam.ServicePrincipal(`logs.${stack.region}.amazonaws.com`)],
+      actions: ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncryptFrom', 'kms:ReEncryptTo', 'kms:GenerateDataKey', 'kms:DescribeKey'],
+      resources: ['*'],
+      conditions: {
+        ArnLike: {
+          'kms:EncryptionContext:aws:logs:arn': stack.formatArn({
+            service: 'logs', resource: 'log-group', resourceName: `${this._jobLogGroupPrefix('')}*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+          }),
+        },
+      },
+    }));
+    denyGrantsOutsideAwsServices(logsKey);
+    denyKeyAdministration(logsKey, this.administrators);
+    this.logsKey = logsKey;
+
     const lakes = [this.rawBucket, this.curatedBucket, this.queryResultsBucket];
     const logBuckets = lakes.map((b) => b.accessLogBucket).filter((b): b is s3.IBucket => b !== undefined);
-    const trailName = `${this.lakeName}-trail`;
+    const trailName = props.trailName ?? `${this.lakeName}-trail`;
     const trail = new PipelineTrail(this, 'Trail', {
       trailName,
       key: auditKey,
@@ -321,7 +364,7 @@ export class SecureDeltaLake extends Construct {
     }));
     this.eventsRole = eventsRole;
 
-    const keys = [...new Set<kms.IKey>([...lakes.map((b) => b.encryptionKey), auditKey])];
+    const keys = [...new Set<kms.IKey>([...lakes.map((b) => b.encryptionKey), auditKey, logsKey])];
     this.alerts = new LakeAlerts(this, 'Alerts', {
       namePrefix: this.lakeName,
       key: auditKey,
@@ -333,6 +376,7 @@ export class SecureDeltaLake extends Construct {
       trailArn: trail.trailArn,
       roles: [eventsRole],
       logGroups: [trail.logGroup],
+      jobLogGroupPrefix: this._jobLogGroupPrefix(''),
       databaseName: this.databaseName,
       administrators: this.administrators,
       tableAlarmArns: () => this.tables.flatMap((t) => t.alarmNames.map((name) =>
@@ -438,6 +482,16 @@ export class SecureDeltaLake extends Construct {
       new cloudwatch.GraphWidget({ title: `${table.tableName}: records`, left: [own('RecordsValid', 'valid'), own('RecordsQuarantined', 'quarantined'), own('RecordsRead', 'read')], width: 8 }),
       new cloudwatch.AlarmStatusWidget({ title: `${table.tableName}: alarms`, alarms, width: 8 }),
     ];
+  }
+
+  /**
+   * The prefix of the log groups of a table's job, under the lake's job log prefix that the logs
+   * key admits (`base` is the table's name base, which starts with the lake name).
+   *
+   * @internal
+   */
+  public _jobLogGroupPrefix(base: string): string {
+    return base === '' ? `/aws-glue/jobs/sdl/${this.lakeName}-` : `/aws-glue/jobs/sdl/${base}`;
   }
 
   /** The alert target (topic with the dead-letter queue) for a table's rules. @internal */

@@ -351,3 +351,77 @@ describe('LeastPrivilegeGlueJob in multi-writer mode', () => {
     expect(() => jobStack('BadRuns', { multiWriter: { logStoreJarPath: JAR, maxConcurrentRuns: 0 } })).toThrow(/multiWriter.maxConcurrentRuns must be an integer from 1 to 100 \(got 0\)/);
   });
 });
+
+describe('LeastPrivilegeGlueJob with a shared logs key and a log group prefix', () => {
+  // Two jobs on one shared key, as a lake's tables are: one synthesis for the block.
+  const app = new App();
+  const stack = new Stack(app, 'SharedKey', { env });
+  const raw = new SecureDeltaLakeBucket(stack, 'Raw');
+  const curated = new SecureDeltaLakeBucket(stack, 'Curated');
+  const logsKey = new kms.Key(stack, 'LogsKey', { enableKeyRotation: true });
+  const plainSchema = TableSchema.of([{ name: 'id', type: ColumnType.LONG }]);
+  const jobOf = (id: string, table: string) => new LeastPrivilegeGlueJob(stack, id, {
+    source: { bucket: raw.bucket, lakeBucket: raw, prefix: `landing/${table}` },
+    target: curated,
+    tablePath: `tables/${table}`,
+    schema: plainSchema,
+    logsKey,
+    logGroupPrefix: `/aws-glue/jobs/sdl/lake-${table}`,
+  });
+  const a = jobOf('A', 'a');
+  const b = jobOf('B', 'b');
+  const t = Template.fromStack(stack);
+  const keyId = stack.getLogicalId(logsKey.node.defaultChild as kms.CfnKey);
+
+  test('the jobs create no key: their log groups, security configurations and bookmarks use the shared key', () => {
+    t.resourceCountIs('AWS::KMS::Key', 3); // the shared key and the two buckets' keys
+    expect(a.key).toBe(logsKey);
+    for (const g of Object.values<any>(t.findResources('AWS::Logs::LogGroup'))) {
+      expect(g.Properties.KmsKeyId).toEqual({ 'Fn::GetAtt': [keyId, 'Arn'] });
+    }
+    for (const c of Object.values<any>(t.findResources('AWS::Glue::SecurityConfiguration'))) {
+      expect(c.Properties.EncryptionConfiguration.CloudWatchEncryption.KmsKeyArn).toEqual({ 'Fn::GetAtt': [keyId, 'Arn'] });
+      expect(c.Properties.EncryptionConfiguration.JobBookmarksEncryption.KmsKeyArn).toEqual({ 'Fn::GetAtt': [keyId, 'Arn'] });
+    }
+  });
+
+  test('the log groups and --custom-logGroup-prefix follow logGroupPrefix', () => {
+    const names = Object.values<any>(t.findResources('AWS::Logs::LogGroup')).map((g) => g.Properties.LogGroupName).sort();
+    expect(names).toEqual(['/aws-glue/jobs/sdl/lake-a/error', '/aws-glue/jobs/sdl/lake-a/output', '/aws-glue/jobs/sdl/lake-b/error', '/aws-glue/jobs/sdl/lake-b/output']);
+    const prefixes = Object.values<any>(t.findResources('AWS::Glue::Job')).map((j) => j.Properties.NonOverridableArguments['--custom-logGroup-prefix']).sort();
+    expect(prefixes).toEqual(['/aws-glue/jobs/sdl/lake-a', '/aws-glue/jobs/sdl/lake-b']);
+  });
+
+  test('each job writes its own log groups and its own table only, never the other job\'s', async () => {
+    const world = PolicyWorld.of(stack);
+    const group = (table: string, g: string) => `arn:aws:logs:eu-west-1:111111111111:log-group:/aws-glue/jobs/sdl/lake-${table}/${g}:log-stream:run-1`;
+    const ask = (job: LeastPrivilegeGlueJob, action: string, resource: string) =>
+      world.decide({ principal: world.roleArn(job.role), action, resource });
+    expect(await ask(a, 'logs:PutLogEvents', group('a', 'error'))).toBe('Allowed');
+    expect(await ask(a, 'logs:PutLogEvents', group('b', 'error'))).toBe('ImplicitlyDenied');
+    expect(await ask(b, 'logs:CreateLogStream', group('a', 'output'))).toBe('ImplicitlyDenied');
+    expect(await ask(a, 'logs:GetLogEvents', group('b', 'output'))).toBe('ImplicitlyDenied');
+    const curatedArn = world.bucketArn(curated.bucket);
+    const rawArn = world.bucketArn(raw.bucket);
+    expect(await ask(a, 's3:PutObject', `${curatedArn}/tables/a/data/x.parquet`)).toBe('Allowed');
+    expect(await ask(a, 's3:PutObject', `${curatedArn}/tables/b/data/x.parquet`)).not.toBe('Allowed');
+    expect(await ask(a, 's3:GetObject', `${rawArn}/landing/b/x.csv`)).not.toBe('Allowed');
+  });
+
+  test('the shared key\'s policy is its owner\'s: the jobs add no statement to it', () => {
+    const policy = t.toJSON().Resources[keyId].Properties.KeyPolicy.Statement;
+    expect(policy.map((s: any) => s.Sid).filter((sid: any) => sid !== undefined)).toEqual([]);
+  });
+
+  test('without the props, a job keeps its own key and its derived log group prefix', () => {
+    const { stack: own } = jobStack('OwnKey');
+    const ot = Template.fromStack(own);
+    const keys = Object.values<any>(ot.findResources('AWS::KMS::Key'));
+    expect(keys.some((k) => k.Properties.KeyPolicy.Statement.some((s: any) => s.Sid === 'AllowCloudWatchLogsForTheJobLogGroups'))).toBe(true);
+    for (const g of Object.values<any>(ot.findResources('AWS::Logs::LogGroup'))) expect(g.Properties.LogGroupName).toMatch(/^\/aws-glue\/jobs\/sdl\/OwnKey-Ingest-/);
+  });
+
+  test('fails on a log group prefix CloudWatch Logs would refuse', () => {
+    expect(() => jobStack('BadPrefix', { logGroupPrefix: 'aws-glue/jobs x' })).toThrow(/logGroupPrefix 'aws-glue\/jobs x' must start with \//);
+  });
+});

@@ -28,7 +28,9 @@ const customers = new LakeTable(tableStack, 'Customers', {
   lake, tableName: 'customers', schema, trigger: PipelineTrigger.onSchedule('cron(0 2 * * ? *)'),
 });
 const people = new Stack(app, 'People', { env });
-const role = (id: string) => new iam.Role(people, id, { assumedBy: new iam.AccountRootPrincipal(), path: SecureDeltaLakeBucket.DATA_ACCESS_ROLE_PATH });
+const role = (id: string) => new iam.Role(people, id, {
+  assumedBy: new iam.AccountRootPrincipal(), path: SecureDeltaLakeBucket.DATA_ACCESS_ROLE_PATH,
+});
 const ordersReader = role('OrdersReader');
 const customersSteward = role('CustomersSteward');
 const ordersOperator = role('OrdersOperator');
@@ -49,20 +51,50 @@ describe('SecureDeltaLake with tables in another stack', () => {
     expect(resourcesOf(tableStack).filter((r) => r.Type === 'AWS::CloudTrail::Trail')).toHaveLength(0);
   });
 
-  test('a table adds at most 17 resources: job and role (9), workflow and trigger, catalog table, workgroup, two alarms, its object-created rule and one tamper rule', () => {
+  test('a table adds at most 15 resources: job and role (8), workflow and trigger, catalog table, workgroup, two alarms and its object-created rule', () => {
     const solo = new App();
     const ls = new Stack(solo, 'L', { env });
     const l = new SecureDeltaLake(ls, 'Lake', { lakeName: 'solo' });
     const ts = new Stack(solo, 'T', { env });
     new LakeTable(ts, 'Orders', { lake: l, tableName: 'orders', schema });
     const types = resourcesOf(ts).map((r) => r.Type).sort();
-    expect(types.length).toBeLessThanOrEqual(17);
+    expect(types.length).toBeLessThanOrEqual(15);
+    // No key of its own (the lake's logs key), no tamper rule of its own (the lake's rules match its names).
     expect(types).toEqual([
-      'AWS::Athena::WorkGroup', 'AWS::CloudWatch::Alarm', 'AWS::CloudWatch::Alarm', 'AWS::Events::Rule', 'AWS::Events::Rule',
+      'AWS::Athena::WorkGroup', 'AWS::CloudWatch::Alarm', 'AWS::CloudWatch::Alarm', 'AWS::Events::Rule',
       'AWS::Glue::Job', 'AWS::Glue::SecurityConfiguration', 'AWS::Glue::Table', 'AWS::Glue::Trigger', 'AWS::Glue::Workflow',
-      'AWS::IAM::ManagedPolicy', 'AWS::IAM::ManagedPolicy', 'AWS::IAM::ManagedPolicy', 'AWS::IAM::Role', 'AWS::KMS::Key',
+      'AWS::IAM::ManagedPolicy', 'AWS::IAM::ManagedPolicy', 'AWS::IAM::ManagedPolicy', 'AWS::IAM::Role',
       'AWS::Logs::LogGroup', 'AWS::Logs::LogGroup',
     ]);
+  });
+
+  test('the tables\' log groups and security configurations use the lake\'s logs key; CloudWatch Logs may use it for the lake\'s job log groups only', () => {
+    const t = Template.fromStack(tableStack);
+    const keyRef = lakeStack.resolve((lake.logsKey.node.defaultChild as any).logicalId);
+    for (const g of Object.values<any>(t.findResources('AWS::Logs::LogGroup'))) {
+      expect(g.Properties.LogGroupName).toMatch(/^\/aws-glue\/jobs\/sdl\/sales-(orders|customers)\/(output|error)$/);
+      expect(JSON.stringify(g.Properties.KmsKeyId)).toContain(keyRef);
+    }
+    for (const c of Object.values<any>(t.findResources('AWS::Glue::SecurityConfiguration'))) {
+      const enc = c.Properties.EncryptionConfiguration;
+      expect(JSON.stringify(enc.CloudWatchEncryption.KmsKeyArn)).toContain(keyRef);
+      expect(JSON.stringify(enc.JobBookmarksEncryption.KmsKeyArn)).toContain(keyRef);
+    }
+    const key = lakeTemplate.toJSON().Resources[keyRef];
+    const logs = key.Properties.KeyPolicy.Statement.find((st: any) => st.Sid === 'AllowCloudWatchLogsForTheLakeJobLogGroups');
+    expect(JSON.stringify(logs.Condition.ArnLike['kms:EncryptionContext:aws:logs:arn'])).toContain(':log-group:/aws-glue/jobs/sdl/sales-*');
+    t.resourceCountIs('AWS::KMS::Key', 0);
+  });
+
+  test('the orders job writes its own log groups only, not those of customers, and reads no log', async () => {
+    const logArn = (t: LakeTable, g: string) => `arn:aws:logs:eu-west-1:111111111111:log-group:/aws-glue/jobs/sdl/${t.jobName}/${g}:log-stream:run-1`;
+    const put = (t: LakeTable, g: string) => world.decide({ principal: world.roleArn(orders.job.role), action: 'logs:PutLogEvents', resource: logArn(t, g) });
+    expect(await put(orders, 'output')).toBe('Allowed');
+    expect(await put(orders, 'error')).toBe('Allowed');
+    expect(await put(customers, 'output')).toBe('ImplicitlyDenied');
+    expect(await put(customers, 'error')).toBe('ImplicitlyDenied');
+    const read = await world.decide({ principal: world.roleArn(orders.job.role), action: 'logs:GetLogEvents', resource: logArn(customers, 'output') });
+    expect(read).toBe('ImplicitlyDenied');
   });
 
   test('the lake stack references no table stack (no cycle): its template names no resource of the tables', () => {
@@ -74,7 +106,8 @@ describe('SecureDeltaLake with tables in another stack', () => {
   test('every name of a table\'s job, role, workflow, trigger, security configuration, alarms, rules and policies starts with the lake name', () => {
     const t = Template.fromStack(tableStack).toJSON().Resources;
     const p = (r: any) => r.Properties ?? {};
-    const names = Object.values<any>(t).map((r) => p(r).Name ?? p(r).RoleName ?? p(r).AlarmName ?? p(r).ManagedPolicyName ?? p(r).SecurityConfigurationName)
+    const names = Object.values<any>(t)
+      .map((r) => p(r).Name ?? p(r).RoleName ?? p(r).AlarmName ?? p(r).ManagedPolicyName ?? p(r).SecurityConfigurationName)
       .filter((n) => typeof n === 'string');
     expect(names.length).toBeGreaterThanOrEqual(12);
     for (const n of names) expect(n.startsWith('sales-') || n === 'orders' || n === 'customers').toBe(true);
@@ -92,9 +125,10 @@ describe('SecureDeltaLake with tables in another stack', () => {
     for (const pattern of Object.values(byName)) expect(JSON.stringify(pattern).length).toBeLessThan(2048);
   });
 
-  test('the lake\'s alerts, matched by Event Ruler: runs started by a principal, triggers and catalog changes of any table, and each table\'s object-created rule', () => {
-    const rules = lakeTemplate.findResources('AWS::Events::Rule');
-    const patternOf = (name: string) => Object.values<any>(rules).find((r) => r.Properties.Name === `sales-${name}`)!.Properties.EventPattern;
+  test('the lake\'s alerts, matched by Event Ruler: runs started by a principal, triggers, catalog changes, log groups and their data protection of any table, and each table\'s object-created rule', () => {
+    // Resolved: the log-group rules name the trail's log group by reference.
+    const rules = Object.values<any>(world.template(lakeStack).resources).filter((r) => r.Type === 'AWS::Events::Rule');
+    const patternOf = (name: string) => rules.find((r) => r.Properties.Name === `sales-${name}`)!.Properties.EventPattern;
     const jobNames = Object.values<any>(Template.fromStack(tableStack).findResources('AWS::Glue::Job')).map((j) => j.Properties.Name);
     const objectCreated = Object.values<any>(Template.fromStack(tableStack).findResources('AWS::Events::Rule'))
       .map((r) => r.Properties.Name).filter((n: string) => n.endsWith('-ObjectCreated'));
@@ -126,6 +160,20 @@ describe('SecureDeltaLake with tables in another stack', () => {
         call('aws.glue', 'UpdateTable', { databaseName: lake.databaseName, tableInput: { name: 'orders', storageDescriptor: { location: 's3://elsewhere/' } } }), true],
       ['DeleteTable of a table of the lake, in upper case', 'CatalogTableTampering', call('aws.glue', 'DeleteTable', { databaseName: lake.databaseName.toUpperCase(), name: 'ORDERS' }), true],
       ['UpdateTable in another database', 'CatalogTableTampering', call('aws.glue', 'UpdateTable', { databaseName: 'finance', tableInput: { name: 'orders' } }), false],
+      ...[orders, customers].flatMap((t): Array<[string, string, any, boolean]> => {
+        const group = `/aws-glue/jobs/sdl/${t.jobName}/error`;
+        const arn = `arn:aws:logs:${env.region}:${env.account}:log-group:${group}`;
+        return [
+          [`PutDataProtectionPolicy on ${group} by name`, 'LogProtectionTampering', call('aws.logs', 'PutDataProtectionPolicy', { logGroupIdentifier: group, policyDocument: '{}' }), true],
+          [`DeleteDataProtectionPolicy on ${group} by ARN`, 'LogProtectionTampering', call('aws.logs', 'DeleteDataProtectionPolicy', { logGroupIdentifier: arn }), true],
+          [`PutRetentionPolicy on ${group}`, 'LogGroupTampering', call('aws.logs', 'PutRetentionPolicy', { logGroupName: group, retentionInDays: 1 }), true],
+          [`DeleteLogGroup of ${group}`, 'LogGroupTampering', call('aws.logs', 'DeleteLogGroup', { logGroupName: group }), true],
+          [`PutSubscriptionFilter on ${group} by ARN`, 'LogGroupTampering', call('aws.logs', 'PutSubscriptionFilter', { resourceIdentifier: `${arn}:*` }), true],
+        ];
+      }),
+      ['PutDataProtectionPolicy on another lake\'s job log group', 'LogProtectionTampering',
+        call('aws.logs', 'PutDataProtectionPolicy', { logGroupIdentifier: '/aws-glue/jobs/sdl/finance-orders/error' }), false],
+      ['DeleteLogGroup of another lake\'s job log group', 'LogGroupTampering', call('aws.logs', 'DeleteLogGroup', { logGroupName: '/aws-glue/jobs/sdl/finance-orders/error' }), false],
       ...['RuleTamperingA', 'RuleTamperingB'].flatMap((w): Array<[string, string, any, boolean]> => [
         [`DisableRule of a table's object-created rule (${w})`, w, call('aws.events', 'DisableRule', { name: objectCreated[0] }), true],
         [`PutTargets on a table's object-created rule (${w})`, w, call('aws.events', 'PutTargets', { rule: objectCreated[0], targets: [{ id: 'x', arn: 'arn:aws:events:eu-west-1:222222222222:event-bus/default' }] }), true],
@@ -280,7 +328,7 @@ describe('SecureDeltaLake quota and prop checks', () => {
     const a = new App();
     const s = new Stack(a, 'S', { env });
     const l = new SecureDeltaLake(s, 'Lake', { lakeName: 'full' });
-    for (let i = 0; i < 24; i++) l.addTable(`T${i}`, { tableName: `t${i}`, schema: plain, trigger: PipelineTrigger.onDemand() });
+    for (let i = 0; i < 27; i++) l.addTable(`T${i}`, { tableName: `t${i}`, schema: plain, trigger: PipelineTrigger.onDemand() });
     a.synth();
     Annotations.fromStack(s).hasWarning('*', Match.stringLikeRegexp('above 80% of CloudFormation\'s 500 per stack; add further tables in another stack'));
   });
