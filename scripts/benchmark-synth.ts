@@ -7,7 +7,8 @@
  * The empty app's one warning (a stack without resources) is not shown.
  *
  * Then a lake (`SecureDeltaLake`) with 1, 10 and 50 tables (ten per domain stack): the synth time
- * per table and the resources per added table, each as a ratio to one table.
+ * per table and the resources per added table, each as a ratio to one table, and the time each
+ * table adds ((time at N - time at 1) / (N - 1)).
  *
  *   npx ts-node scripts/benchmark-synth.ts [runs]     # default 5 runs of each
  */
@@ -64,6 +65,7 @@ console.log(`lake benchmark, ${runs} runs each, medians`);
 for (const n of [1, 10, 50]) {
   const r = lakeRuns[n][0];
   console.log(`  ${String(n).padStart(2)} tables: ${lakeMedian(n, 'wall').toFixed(0)} ms per process, ${lakeMedian(n, 'ms').toFixed(0)} ms building and synthesizing `
-    + `(${perTable(n).toFixed(0)} ms per table, ratio ${(perTable(n) / perTable(1)).toFixed(2)}); `
+    + `(${perTable(n).toFixed(0)} ms per table, ratio ${(perTable(n) / perTable(1)).toFixed(2)}`
+    + `${n > 1 ? `; each added table ${((lakeMedian(n, 'ms') - lakeMedian(1, 'ms')) / (n - 1)).toFixed(0)} ms` : ''}); `
     + `${resourcesPerTable(n).toFixed(1)} resources per table (ratio ${(resourcesPerTable(n) / resourcesPerTable(1)).toFixed(2)}), lake stack ${r.lake}, largest stack ${r.largest}, ${r.trails} trail(s)`);
 }
