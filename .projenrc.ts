@@ -166,6 +166,12 @@ project.addTask('verify-deployment', {
 });
 
 // Benchmarks (measured side by side in one run, never asserted in tests).
+// docs/controls.md is rendered from the control registry, never copied (a test compares them).
+project.addTask('docs:controls', {
+  description: 'Render docs/controls.md from the control registry',
+  exec: 'ts-node -P tsconfig.dev.json scripts/controls-table.ts',
+});
+
 project.addTask('benchmark:ingest', {
   description: 'Validated ingestion against plain Spark CSV to Delta on the same files (ratios, peak memory); large inputs, never in CI',
   exec: 'python scripts/benchmark-ingest.py',

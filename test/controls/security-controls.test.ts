@@ -1,4 +1,6 @@
+import * as fs from 'fs';
 import * as path from 'path';
+import { controlsMarkdown } from './controls-markdown';
 import * as lib from '../../src';
 import { ControlVerification, SecurityControls } from '../../src';
 import { indexControlTests } from '../../src/audit/control-tests';
@@ -44,5 +46,11 @@ describe('control registry', () => {
     const proven = provenControlIds();
     const missing = all.filter((c) => shipped.has(c.implementedBy) && !proven.has(c.id)).map((c) => `${c.id} (${c.implementedBy})`);
     expect(missing).toEqual([]);
+  });
+});
+
+describe('docs/controls.md', () => {
+  test('is the table the control registry renders (run `npx projen docs:controls` after changing a control)', () => {
+    expect(fs.readFileSync(path.join(root, 'docs', 'controls.md'), 'utf8')).toBe(controlsMarkdown());
   });
 });
