@@ -53,3 +53,11 @@ describe('TableSchema: the schema contract, golden vectors shared with the Pytho
     expect(() => TableSchema.fromJson(text as string)).toThrow(message as RegExp);
   });
 });
+
+describe('the schema contract in both languages', () => {
+  test('ColumnType has exactly the types of table-schema.schema.json, which the job script checks one by one (test_sdl_validate.py)', () => {
+    const contract = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'src', 'glue', 'job-script', 'table-schema.schema.json'), 'utf8'));
+    const types: string[] = contract.properties.columns.items.properties.type.enum;
+    expect(Object.values(ColumnType).sort()).toEqual([...types].sort());
+  });
+});

@@ -99,17 +99,26 @@ def arrow_type(c: Column) -> Any:
 
     if parsed_by_spark(c):
         return pa.string()  # parsed by Spark in the JVM
-    return {
+    if c.type == "decimal":
+        return pa.decimal128(c.precision, c.scale)
+    types = {
         "string": pa.string(), "integer": pa.int32(), "long": pa.int64(), "boolean": pa.bool_(), "date": pa.date32(),
         "timestamp": pa.timestamp("us", tz="UTC"),
-    }.get(c.type) or pa.decimal128(c.precision, c.scale)
+    }
+    if c.type not in types:
+        raise ValueError(f"column {c.name}: type {c.type!r} has no Arrow type here; add it to sdl_validate.py (CONTRIBUTING.md)")
+    return types[c.type]
 
 
 def spark_ddl_type(c: Column) -> str:
     if parsed_by_spark(c):
         return "string"
-    return {"string": "string", "integer": "int", "long": "bigint", "boolean": "boolean", "date": "date",
-            "timestamp": "timestamp"}.get(c.type) or f"decimal({c.precision},{c.scale})"
+    if c.type == "decimal":
+        return f"decimal({c.precision},{c.scale})"
+    types = {"string": "string", "integer": "int", "long": "bigint", "boolean": "boolean", "date": "date", "timestamp": "timestamp"}
+    if c.type not in types:
+        raise ValueError(f"column {c.name}: type {c.type!r} has no Spark type here; add it to sdl_validate.py (CONTRIBUTING.md)")
+    return types[c.type]
 
 
 def jvm_format_columns(schema: TableSchema) -> list[Column]:
@@ -223,8 +232,10 @@ def check_columns(schema: TableSchema, cols: list, readable: Any, pseudonym: Opt
             ok = pc.fill_null(ok, False)
             stamp = pc.if_else(ok, parsed, pa.scalar(None, parsed.type))
             typed = pc.cast(stamp, pa.date32()) if c.type == "date" else pc.cast(stamp, pa.timestamp("us")).cast(arrow_type(c))
-        else:  # a format only Spark parses: passed on as text, TYPE is checked in the JVM
+        elif parsed_by_spark(c):  # a format only Spark parses: passed on as text, TYPE is checked in the JVM
             typed = pc.if_else(present, v, pa.scalar(None, pa.string()))
+        else:
+            raise ValueError(f"column {c.name}: type {c.type!r} has no check here; add it to sdl_validate.py (CONTRIBUTING.md)")
         if ok is not None:
             fail(pc.and_(present, pc.invert(ok)), f"TYPE:{c.name}")
         distinct = _Distinct(v) if c.pii or (k is not None and k.pattern is not None) else None

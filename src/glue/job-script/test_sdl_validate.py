@@ -1,13 +1,15 @@
 """The Arrow checks against Spark's own casts and datetime parsers, value by value (differential)."""
 import datetime as dt
+import json
 from decimal import Decimal
+from pathlib import Path
 
 import pyarrow as pa
 import pytest
 
 from sdl_ingest import _hmac_sha256_hex
-from sdl_schema import TableSchema
-from sdl_validate import arrow_format, check_columns
+from sdl_schema import Column, TableSchema
+from sdl_validate import arrow_format, arrow_type, check_columns, spark_ddl_type
 
 NUMBERS = ["0", "7", "-7", "+7", "007", "-0", "2147483647", "2147483648", "-2147483648", "-2147483649",
            "9223372036854775807", "9223372036854775808", "-9223372036854775808", "-9223372036854775809",
@@ -164,3 +166,32 @@ def test_timestamps_reach_the_table_as_written_in_utc_from_both_paths(spark, tmp
     rows = spark.read.format("delta").load(paths(cfg.table_uri)["data"]).selectExpr("cast(at as string)", "cast(at_ms as string)").collect()
     # 01:30 on the night Europe's clocks go forward: a UTC session keeps it as written
     assert [tuple(x) for x in rows] == [("2026-03-29 01:30:00", "2026-03-29 01:30:00.125")]
+
+
+CONTRACT = json.loads((Path(__file__).parent / "table-schema.schema.json").read_text())
+CONTRACT_TYPES = CONTRACT["properties"]["columns"]["items"]["properties"]["type"]["enum"]
+
+
+@pytest.mark.parametrize("ctype", CONTRACT_TYPES)
+def test_every_type_of_the_contract_is_typed_and_checked_here(ctype):
+    """A column type the contract allows must have an Arrow type, a Spark type and a check here;
+    one that reaches the job without them fails here, not silently at run time."""
+    extra = {"decimal": {"precision": 10, "scale": 2}, "date": {"format": "yyyy-MM-dd"},
+             "timestamp": {"format": "yyyy-MM-dd HH:mm:ss"}}.get(ctype, {})
+    schema = TableSchema.from_columns([{"name": "v", "type": ctype, "nullable": True, **extra}])
+    column = schema.columns[0]
+    assert arrow_type(column) is not None and spark_ddl_type(column)
+    typed, reasons = check_columns(schema, [pa.array(["x"], pa.string())], pa.array([True]), None)
+    assert len(typed[0]) == 1 and len(reasons) == 1
+    if ctype != "string":
+        assert arrow_type(column) != pa.decimal128(10, 2) or ctype == "decimal"
+
+
+def test_a_type_outside_the_contract_fails_loudly():
+    stray = Column(name="v", type="uuid", nullable=True)
+    with pytest.raises(ValueError, match="type 'uuid' has no Arrow type"):
+        arrow_type(stray)
+    with pytest.raises(ValueError, match="type 'uuid' has no Spark type"):
+        spark_ddl_type(stray)
+    with pytest.raises(ValueError, match="type 'uuid' has no check"):
+        check_columns(TableSchema(columns=(stray,)), [pa.array(["x"], pa.string())], pa.array([True]), None)
