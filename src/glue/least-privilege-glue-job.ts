@@ -1,4 +1,5 @@
 import { Annotations, ArnFormat, Duration, Names, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as glue from 'aws-cdk-lib/aws-glue';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -254,6 +255,24 @@ export interface LeastPrivilegeGlueJobProps {
   readonly removalPolicy?: RemovalPolicy;
 }
 
+/** The names of the metrics the ingestion script publishes (per run, `Sum`), in one place. */
+export class JobMetrics {
+  /** Records read from the run's files. */
+  public static readonly RECORDS_READ = 'RecordsRead';
+  /** Records written to the table. */
+  public static readonly RECORDS_VALID = 'RecordsValid';
+  /** Records written to the quarantine. */
+  public static readonly RECORDS_QUARANTINED = 'RecordsQuarantined';
+  /** 1 for a run that committed (a run that finds no new file too). */
+  public static readonly RUNS_SUCCEEDED = 'RunsSucceeded';
+  /** 1 for a run whose quarantine ratio failed it closed (the table was not committed). */
+  public static readonly FAILED_CLOSED = 'FailedClosed';
+  /** Files of the run that were refused (not CSV, unreadable, a record too long). */
+  public static readonly FILES_REFUSED = 'FilesRefused';
+
+  private constructor() {}
+}
+
 /** The argument names of the ingestion script, in one place. */
 export class JobArguments {
   /** s3 URL of the CSV prefix. */
@@ -340,6 +359,8 @@ export class LeastPrivilegeGlueJob extends Construct {
   public readonly tablePath: string;
   /** The namespace of the job's own metrics. */
   public readonly metricsNamespace: string;
+  /** The `Table` dimension of the job's metrics: the last segment of the table path, as the script derives it. */
+  public readonly metricsTable: string;
   /** The DynamoDB table of Delta's log store, in multi-writer mode. */
   public readonly logStoreTable?: dynamodb.ITable;
 
@@ -398,6 +419,7 @@ export class LeastPrivilegeGlueJob extends Construct {
       `logGroupPrefix '${props.logGroupPrefix}' must start with / and hold letters, digits and _ - . / # only, at most 400 characters (CloudWatch Logs group names)`);
     v.throwIfAny();
     this.tablePath = tablePath;
+    this.metricsTable = tablePath.split('/').pop()!;
 
     const stack = Stack.of(this);
     const unique = Names.uniqueResourceName(this, { maxLength: 80, separator: '-' });
@@ -673,6 +695,54 @@ export class LeastPrivilegeGlueJob extends Construct {
   public grantMonitor(grantee: iam.IGrantable): iam.Grant {
     this.operatorStatements(grantee, 'LeastPrivilegeGlueJob.grantMonitor', false);
     return iam.Grant.drop(grantee, `monitor ${this.node.path}`);
+  }
+
+  /**
+   * A metric the ingestion script publishes for this job (see `JobMetrics`), with its `JobName`
+   * and `Table` dimensions.
+   *
+   * @param metricName a name of `JobMetrics`
+   * @param props period, statistic and label
+   * @default - Sum over 5 minutes
+   */
+  public metric(metricName: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return new cloudwatch.Metric({
+      namespace: this.metricsNamespace,
+      metricName,
+      dimensionsMap: { JobName: this.job.jobName, Table: this.metricsTable },
+      statistic: 'Sum',
+      ...props,
+    });
+  }
+
+  /** Records read per run (Sum). */
+  public metricRecordsRead(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric(JobMetrics.RECORDS_READ, props);
+  }
+
+  /** Records written to the table (Sum). */
+  public metricRecordsValid(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric(JobMetrics.RECORDS_VALID, props);
+  }
+
+  /** Records written to the quarantine (Sum). */
+  public metricRecordsQuarantined(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric(JobMetrics.RECORDS_QUARANTINED, props);
+  }
+
+  /** Runs that committed (Sum). */
+  public metricRunsSucceeded(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric(JobMetrics.RUNS_SUCCEEDED, props);
+  }
+
+  /** Runs that the quarantine ratio failed closed (Sum). */
+  public metricRunsFailedClosed(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric(JobMetrics.FAILED_CLOSED, props);
+  }
+
+  /** Files refused by runs (Sum). */
+  public metricFilesRefused(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric(JobMetrics.FILES_REFUSED, props);
   }
 
   private operatorStatements(grantee: iam.IGrantable, owner: string, start: boolean): void {

@@ -296,6 +296,7 @@ export class AuditedPipeline extends Construct {
   public readonly workGroupName: string;
 
   private readonly database: glue.Database;
+  private readonly failedRunRuleName: string;
   private readonly catalogKey?: kms.IKey;
 
   constructor(scope: Construct, id: string, props: AuditedPipelineProps) {
@@ -516,6 +517,7 @@ export class AuditedPipeline extends Construct {
     }
     this.alarms = alerts.alarms;
     this.alertRules = alerts.rules;
+    this.failedRunRuleName = alerts.jobRunFailedRule.ruleName;
     this.dashboard = new PipelineDashboard(this, 'Dashboard', {
       dashboardName: `${unique}-dashboard`.slice(0, 255),
       jobName: this.job.job.jobName,
@@ -585,6 +587,35 @@ export class AuditedPipeline extends Construct {
       Tags.of(scopeToTag).add('data-classification', classification);
       Tags.of(scopeToTag).add('cdk-secure-delta-lake:pipeline', this.node.path.slice(0, 256));
     }
+  }
+
+  /** Records written to the curated table (Sum); see `LeastPrivilegeGlueJob.metric` for the others. */
+  public metricRecordsValid(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.job.metricRecordsValid(props);
+  }
+
+  /** Records written to the quarantine (Sum). */
+  public metricRecordsQuarantined(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.job.metricRecordsQuarantined(props);
+  }
+
+  /** Runs that committed (Sum). */
+  public metricRunsSucceeded(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.job.metricRunsSucceeded(props);
+  }
+
+  /**
+   * Runs that failed, timed out, were stopped or errored: the invocations of the pipeline's
+   * failed-run alert rule (AWS/Events `TriggeredRules`, Sum).
+   */
+  public metricFailedRuns(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return new cloudwatch.Metric({
+      namespace: 'AWS/Events',
+      metricName: 'TriggeredRules',
+      dimensionsMap: { RuleName: this.failedRunRuleName },
+      statistic: 'Sum',
+      ...props,
+    });
   }
 
   /**
