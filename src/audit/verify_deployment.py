@@ -16,8 +16,19 @@ import argparse
 import datetime as dt
 import json
 import sys
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from mypy_boto3_cloudformation import CloudFormationClient
+    from mypy_boto3_cloudtrail import CloudTrailClient
+    from mypy_boto3_cloudwatch import CloudWatchClient
+    from mypy_boto3_events import EventBridgeClient
+    from mypy_boto3_glue import GlueClient
+    from mypy_boto3_glue.type_defs import JobTypeDef
+    from mypy_boto3_logs import CloudWatchLogsClient
+    from mypy_boto3_s3 import S3Client
 
 PASS, WARN, PENDING, FAIL = "PASS", "WARN", "PENDING", "FAIL"
 
@@ -41,7 +52,7 @@ class Deployment:
                 for logical, (t, physical) in sorted(rs.items()) if t == kind]
 
 
-def load_deployment(cloudformation: Any, stacks: list[str], region: str) -> Deployment:
+def load_deployment(cloudformation: CloudFormationClient, stacks: list[str], region: str) -> Deployment:
     resources: dict[str, dict[str, tuple[str, str]]] = {}
     for stack in stacks:
         found: dict[str, tuple[str, str]] = {}
@@ -52,7 +63,7 @@ def load_deployment(cloudformation: Any, stacks: list[str], region: str) -> Depl
     return Deployment(resources, region)
 
 
-def job_arguments(job: dict[str, Any]) -> dict[str, str]:
+def job_arguments(job: JobTypeDef) -> dict[str, str]:
     """The arguments a run of the job gets: the overridable defaults, then the locked ones."""
     return {**job.get("DefaultArguments", {}), **job.get("NonOverridableArguments", {})}
 
@@ -64,7 +75,7 @@ CODE_BEARING_ARGUMENTS = (
 )
 
 
-def check_locked_job_arguments(d: Deployment, glue: Any) -> list[Result]:
+def check_locked_job_arguments(d: Deployment, glue: GlueClient) -> list[Result]:
     """The code-bearing parameters are non-overridable, and the job still runs with the unused ones
     locked empty (the assumption: Glue treats an empty value as unset)."""
     out = []
@@ -88,7 +99,7 @@ def check_locked_job_arguments(d: Deployment, glue: Any) -> list[Result]:
     return out
 
 
-def check_glue_log_groups(d: Deployment, glue: Any, logs: Any) -> list[Result]:
+def check_glue_log_groups(d: Deployment, glue: GlueClient, logs: CloudWatchLogsClient) -> list[Result]:
     out = []
     for _, _, job in d.of_type("AWS::Glue::Job"):
         args = job_arguments(glue.get_job(JobName=job)["Job"])
@@ -117,7 +128,7 @@ def _s3_location(uri: str) -> tuple[str, str]:
     return bucket, key.rstrip("/")
 
 
-def check_emrfs_markers(d: Deployment, glue: Any, s3: Any) -> list[Result]:
+def check_emrfs_markers(d: Deployment, glue: GlueClient, s3: S3Client) -> list[Result]:
     out = []
     for _, _, job in d.of_type("AWS::Glue::Job"):
         uri = job_arguments(glue.get_job(JobName=job)["Job"]).get("--table-uri", "")
@@ -133,12 +144,12 @@ def check_emrfs_markers(d: Deployment, glue: Any, s3: Any) -> list[Result]:
     return out
 
 
-def check_access_log_delivery(d: Deployment, s3: Any) -> list[Result]:
+def check_access_log_delivery(d: Deployment, s3: S3Client) -> list[Result]:
     out = []
     for _, _, bucket in d.of_type("AWS::S3::Bucket"):
         logging = s3.get_bucket_logging(Bucket=bucket).get("LoggingEnabled")
-        if not logging:
-            continue
+        if not logging:  # absent when logging is off, although the type stubs call it required
+            continue  # type: ignore[unreachable]
         target, prefix = logging["TargetBucket"], logging.get("TargetPrefix", "")
         delivered = s3.list_objects_v2(Bucket=target, Prefix=prefix, MaxKeys=1).get("KeyCount", 0) > 0
         out.append(Result("access_log_delivery", PASS if delivered else PENDING,
@@ -147,7 +158,7 @@ def check_access_log_delivery(d: Deployment, s3: Any) -> list[Result]:
     return out
 
 
-def check_trail_status(d: Deployment, cloudtrail: Any) -> list[Result]:
+def check_trail_status(d: Deployment, cloudtrail: CloudTrailClient) -> list[Result]:
     out = []
     for _, _, trail in d.of_type("AWS::CloudTrail::Trail"):
         s = cloudtrail.get_trail_status(Name=trail)
@@ -159,14 +170,14 @@ def check_trail_status(d: Deployment, cloudtrail: Any) -> list[Result]:
     return out
 
 
-def _failed_invocations(cloudwatch: Any, rule: str, now: dt.datetime) -> float:
+def _failed_invocations(cloudwatch: CloudWatchClient, rule: str, now: dt.datetime) -> float:
     points = cloudwatch.get_metric_statistics(
         Namespace="AWS/Events", MetricName="FailedInvocations", Dimensions=[{"Name": "RuleName", "Value": rule}],
         StartTime=now - dt.timedelta(days=1), EndTime=now, Period=86400, Statistics=["Sum"])["Datapoints"]
     return sum(p["Sum"] for p in points)
 
 
-def check_rule_deliveries(d: Deployment, events: Any, cloudwatch: Any, now: dt.datetime) -> list[Result]:
+def check_rule_deliveries(d: Deployment, events: EventBridgeClient, cloudwatch: CloudWatchClient, now: dt.datetime) -> list[Result]:
     """alert_delivery for rules that target a topic, workflow_trigger for rules that target a Glue workflow."""
     out = []
     for _, _, rule in d.of_type("AWS::Events::Rule"):
@@ -178,7 +189,7 @@ def check_rule_deliveries(d: Deployment, events: Any, cloudwatch: Any, now: dt.d
     return out
 
 
-def check_management_trail(cloudtrail: Any) -> list[Result]:
+def check_management_trail(cloudtrail: CloudTrailClient) -> list[Result]:
     for trail in cloudtrail.describe_trails(includeShadowTrails=True)["trailList"]:
         selectors = cloudtrail.get_event_selectors(TrailName=trail["TrailARN"])
         basic = any(s.get("IncludeManagementEvents") for s in selectors.get("EventSelectors", []) or [])
@@ -186,7 +197,8 @@ def check_management_trail(cloudtrail: Any) -> list[Result]:
                        for s in selectors.get("AdvancedEventSelectors", []) or [] for f in s.get("FieldSelectors", []))
         if (basic or advanced) and cloudtrail.get_trail_status(Name=trail["TrailARN"]).get("IsLogging"):
             return [Result("management_trail", PASS, f"{trail['Name']} records management events (tamper alerts can fire)")]
-    return [Result("management_trail", FAIL, "no logging trail records management events: tamper alerts never fire; set accountTrail: true or enable the organization trail")]
+    return [Result("management_trail", FAIL, "no logging trail records management events: tamper alerts never fire; "
+                   "set accountTrail: true or enable the organization trail")]
 
 
 def check_iam_events_region(d: Deployment) -> list[Result]:
@@ -196,8 +208,8 @@ def check_iam_events_region(d: Deployment) -> list[Result]:
                    "add a rule there that forwards iam.amazonaws.com events to this region, or accept the gap")]
 
 
-def verify(report: dict, clients: Callable[[str], Any], region: str, now: dt.datetime | None = None) -> list[Result]:
-    now = now or dt.datetime.now(dt.timezone.utc)
+def verify(report: dict[str, Any], clients: Callable[[str], Any], region: str, now: dt.datetime | None = None) -> list[Result]:
+    now = now or dt.datetime.now(dt.UTC)
     stacks = [s["path"] for s in report["stacks"]]
     d = load_deployment(clients("cloudformation"), stacks, region)
     results: list[Result] = []
@@ -229,7 +241,7 @@ def main(argv: list[str]) -> int:
 
     def clients(name: str) -> Any:
         if name not in cache:
-            cache[name] = session.client(name)
+            cache[name] = session.client(name)  # type: ignore[call-overload]  # one of the services the checks name
         return cache[name]
 
     with open(args.report, encoding="utf-8") as f:

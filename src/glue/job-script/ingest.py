@@ -20,13 +20,18 @@ import uuid
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from sdl_adapters import (  # noqa: E402
-    CloudWatchMetrics, JsonMetricsSink, LocalKeyFile, LocalSourceFiles, S3SourceFiles, SecretsManagerKey,
+from sdl_adapters import (
+    CloudWatchMetrics,
+    JsonMetricsSink,
+    LocalKeyFile,
+    LocalSourceFiles,
+    MetricsSink,
+    S3SourceFiles,
+    SecretsManagerKey,
+    SourceFiles,
 )
-from sdl_ingest import (  # noqa: E402
-    IngestConcurrentRun, IngestConfig, IngestFailedClosed, IngestFilesRefused, IngestReadFailed, run_ingestion,
-)
-from sdl_schema import TableSchema  # noqa: E402
+from sdl_ingest import IngestConcurrentRun, IngestConfig, IngestFailedClosed, IngestFilesRefused, IngestReadFailed, run_ingestion
+from sdl_schema import TableSchema
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -62,6 +67,8 @@ def main(argv: list[str]) -> int:
         return 2
 
     on_aws = args.source_uri.startswith("s3://")
+    source: SourceFiles
+    metrics: MetricsSink
     if on_aws:
         import boto3
 

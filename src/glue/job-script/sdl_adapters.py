@@ -13,7 +13,15 @@ import hashlib
 import json
 import os
 from dataclasses import dataclass
-from typing import Any, BinaryIO, Optional, Protocol
+from typing import TYPE_CHECKING, BinaryIO, Protocol
+
+from sdl_csv import StoredObject
+
+if TYPE_CHECKING:
+    from mypy_boto3_cloudwatch import CloudWatchClient
+    from mypy_boto3_cloudwatch.type_defs import DimensionTypeDef, MetricDatumTypeDef
+    from mypy_boto3_s3 import S3Client
+    from mypy_boto3_secretsmanager import SecretsManagerClient
 
 
 @dataclass(frozen=True)
@@ -28,7 +36,7 @@ class SourceFile:
 class SourceReader(Protocol):
     """Opens a listed object's stored bytes as a stream (it travels to the executors: picklable)."""
 
-    def open(self, uri: str) -> BinaryIO: ...
+    def open(self, uri: str) -> StoredObject: ...
 
 
 class SourceFiles(Protocol):
@@ -67,10 +75,10 @@ class LocalSourceFiles:
 class S3Reader:
     """GetObject on the executor, streamed (the client is made where it runs: clients do not pickle)."""
 
-    def __init__(self, region: Optional[str] = None):
+    def __init__(self, region: str | None = None):
         self.region = region
 
-    def open(self, uri: str) -> BinaryIO:
+    def open(self, uri: str) -> StoredObject:
         import boto3
 
         bucket, _, key = uri[len("s3://"):].partition("/")  # the key exactly as listed: no decoding
@@ -81,7 +89,7 @@ class S3SourceFiles:
     """An S3 prefix of a versioned bucket: the current version of every object under it (names are
     data), identified by key + version id."""
 
-    def __init__(self, s3_client: Any, uri: str):
+    def __init__(self, s3_client: S3Client, uri: str):
         if not uri.startswith("s3://"):
             raise ValueError("the source URI must start with s3://")
         self.client = s3_client
@@ -141,15 +149,14 @@ class LocalKeyFile:
 class SecretsManagerKey:
     """The AWSCURRENT version of a Secrets Manager secret, read by ARN."""
 
-    def __init__(self, client: Any, secret_arn: str):
+    def __init__(self, client: SecretsManagerClient, secret_arn: str):
         self.client = client
         self.secret_arn = secret_arn
 
     def get(self) -> PseudonymKey:
         r = self.client.get_secret_value(SecretId=self.secret_arn)
-        text = r.get("SecretString")
-        if text is None:
-            text = base64.b64encode(r["SecretBinary"]).decode()
+        # a secret has SecretString or SecretBinary, whatever the response's type says
+        text = r["SecretString"] if "SecretString" in r else base64.b64encode(r["SecretBinary"]).decode()
         return PseudonymKey(_key_from_text(text), r["VersionId"])
 
 
@@ -172,13 +179,14 @@ class JsonMetricsSink:
 class CloudWatchMetrics:
     """PutMetricData under the job's namespace (the role may only write there and to Glue)."""
 
-    def __init__(self, client: Any, namespace: str):
+    def __init__(self, client: CloudWatchClient, namespace: str):
         self.client = client
         self.namespace = namespace
 
     def emit(self, metrics: dict[str, float], dimensions: dict[str, str]) -> None:
-        dims = [{"Name": k, "Value": v} for k, v in sorted(dimensions.items())]
-        data = [{"MetricName": name, "Dimensions": dims, "Value": float(value), "Unit": "Count"} for name, value in sorted(metrics.items())]
+        dims: list[DimensionTypeDef] = [{"Name": k, "Value": v} for k, v in sorted(dimensions.items())]
+        data: list[MetricDatumTypeDef] = [{"MetricName": name, "Dimensions": dims, "Value": float(value), "Unit": "Count"}
+                                          for name, value in sorted(metrics.items())]
         for i in range(0, len(data), 20):
             self.client.put_metric_data(Namespace=self.namespace, MetricData=data[i:i + 20])
 

@@ -33,8 +33,14 @@ import csv
 import gzip
 import hashlib
 import io
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, BinaryIO, Iterator, Optional
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from hashlib import _Hash
+
+    from _typeshed import WriteableBuffer
 
 # Record-level and file-level reason codes.
 INVALID_UTF8 = "INVALID_UTF8"
@@ -70,9 +76,9 @@ class Record:
     """One logical record: its number, its fields (None when it was rejected) and its raw text."""
 
     number: int
-    fields: Optional[list[str]]
+    fields: list[str] | None
     raw: str
-    reason: Optional[str] = None
+    reason: str | None = None
 
 
 @dataclass
@@ -82,9 +88,9 @@ class FileStats:
     sha256: str = ""
     records: int = 0
     blank_lines: int = 0
-    problem: Optional[str] = None
+    problem: str | None = None
     structural_rejects: int = 0
-    reasons: dict = field(default_factory=dict)
+    reasons: dict[str, int] = field(default_factory=dict)
 
 
 def _has_invalid_utf8(text: str) -> bool:
@@ -127,7 +133,7 @@ class _Tokenizer:
     def records(self, lines: list[str], check_utf8: bool, final: bool) -> tuple[list[Record], list[str]]:
         """The complete records of `lines`, and the lines of a record that continues past them
         (empty when `final`: an unterminated quote then takes the rest of the file as one bad record)."""
-        stats, out = self.stats, []
+        stats, out = self.stats, list[Record]()
         reader = csv.reader(iter(lines), strict=True, doublequote=True, quotechar='"', delimiter=",", skipinitialspace=False)
         start = 0
         while True:
@@ -158,7 +164,7 @@ class _Tokenizer:
                 reason = INVALID_UTF8
             elif not self.header_ok:
                 reason = BAD_HEADER
-            elif reason is None and len(fields) != len(self.columns):
+            elif reason is None and fields is not None and len(fields) != len(self.columns):
                 reason = WRONG_COLUMN_COUNT
             if reason is not None:
                 stats.structural_rejects += 1
@@ -219,7 +225,7 @@ def _lines(text: Any, offsets: Any) -> Any:
     return pa.Array.from_buffers(pa.string(), len(offsets) - 1, [None, pa.py_buffer(offsets - start), text.slice(start)])
 
 
-def _fast_block(body: bytes, columns: list[str], header: bool):
+def _fast_block(body: bytes, columns: list[str], header: bool) -> tuple[Any, Any] | None:
     """Read a block of whole lines with Arrow's C++ CSV reader, or return None for the strict reader.
 
     Arrow is lenient where this module is strict (text after a closing quote, unterminated quotes),
@@ -269,7 +275,7 @@ def _fast_block(body: bytes, columns: list[str], header: bool):
     return table, (_lines(text, offsets[1:]) if header else lines)
 
 
-def fast_read(data: bytes, columns: list[str]):
+def fast_read(data: bytes, columns: list[str]) -> tuple[Any, Any, FileStats] | None:
     """A whole file through the fast path: (table, raw lines, stats), or None (see `_fast_block`)."""
     stats = FileStats(sha256=hashlib.sha256(data).hexdigest())
     body = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
@@ -341,7 +347,7 @@ class Block:
     the raw text."""
 
     numbers: Any
-    columns: list
+    columns: list[Any]
     structural: Any
     raw: Any
     fast: bool
@@ -390,7 +396,7 @@ def stream_records(chunks: Iterator[bytes], columns: list[str], stats: FileStats
             carry_bytes, carry_invalid = 0, False
         if records:
             rows = [r.fields if r.fields is not None else (None,) * width for r in records]
-            cols = [pa.array(list(col), pa.string()) for col in zip(*rows)]
+            cols = [pa.array(list(col), pa.string()) for col in zip(*rows, strict=True)]
             yield Block(pa.array([r.number for r in records], pa.int64()), cols,
                         pa.array([r.reason for r in records], pa.string()), pa.array([r.raw for r in records], pa.string()), False)
     tokenizer.finish()
@@ -400,7 +406,7 @@ def stream_records(chunks: Iterator[bytes], columns: list[str], stats: FileStats
 # Stored bytes to text chunks: hashing, decompression, encodings.
 # ---------------------------------------------------------------------------------------------
 
-def compression_of(name: str) -> Optional[str]:
+def compression_of(name: str) -> str | None:
     """"none", "gzip" or "bz2" for a CSV file name (any case), None for any other name (NOT_CSV)."""
     low = name.lower()
     if low.endswith(".csv"):
@@ -412,24 +418,33 @@ def compression_of(name: str) -> Optional[str]:
     return None
 
 
+class StoredObject(Protocol):
+    """A stored object's bytes as a stream: a local file, or an S3 GetObject body."""
+
+    def read(self, amt: int = ..., /) -> bytes: ...
+
+    def close(self) -> None: ...
+
+
 class _Hashing(io.RawIOBase):
     """A raw stream that hashes every byte read from the stored object."""
 
-    def __init__(self, raw: Any, digest: Any):
+    def __init__(self, raw: StoredObject, digest: _Hash):
         self.raw, self.digest = raw, digest
 
     def readable(self) -> bool:
         return True
 
-    def readinto(self, b: Any) -> int:
-        data = self.raw.read(len(b))
+    def readinto(self, b: WriteableBuffer) -> int:
+        view = memoryview(b)
+        data = self.raw.read(len(view))
         n = len(data)
-        b[:n] = data
+        view[:n] = data
         self.digest.update(data)
         return n
 
 
-def text_chunks(stored: BinaryIO, compression: str, digest: Any, chunk_bytes: int = 1 << 20) -> Iterator[bytes]:
+def text_chunks(stored: StoredObject, compression: str, digest: _Hash, chunk_bytes: int = 1 << 20) -> Iterator[bytes]:
     """The file's text as UTF-8 chunks of at most about `chunk_bytes`: read from the stored object
     in chunks (hashed as stored, so the hash of a .gz is the hash of the .gz), decompressed as
     the name says, and a UTF-16 file (byte-order mark) transcoded. A file with NUL bytes in its

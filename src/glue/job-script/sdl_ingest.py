@@ -38,16 +38,28 @@ import json
 import os
 import re
 import sys
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterator, Optional
+from typing import TYPE_CHECKING, Any
 
 from sdl_adapters import MetricsSink, PseudonymKey, SourceFiles, SourceReader
 from sdl_csv import (
-    DEFAULT_BLOCK_BYTES, DEFAULT_MAX_RECORD_BYTES, NOT_CSV, UNREADABLE, FileRefused, FileStats, compression_of, stream_records,
+    DEFAULT_BLOCK_BYTES,
+    DEFAULT_MAX_RECORD_BYTES,
+    NOT_CSV,
+    UNREADABLE,
+    FileRefused,
+    FileStats,
+    compression_of,
+    stream_records,
     text_chunks,
 )
 from sdl_schema import TableSchema
 from sdl_validate import arrow_type, check_columns, jvm_format_columns, spark_ddl_type
+
+if TYPE_CHECKING:
+    from pyspark.sql import DataFrame, SparkSession
+    from pyspark.sql.types import StructType
 
 QUARANTINE, DATA, OUTCOME = "sdl-quarantine", "sdl-data", "sdl-outcome"
 
@@ -86,10 +98,10 @@ class TableLock:
         self.run_id, self.lease = run_id, lease
         self.held = False
 
-    def _owner_alive(self, owner: dict) -> bool:
+    def _owner_alive(self, owner: dict[str, Any]) -> bool:
         import socket
 
-        if dt.datetime.fromisoformat(owner["expires"]) < dt.datetime.now(dt.timezone.utc):
+        if dt.datetime.fromisoformat(owner["expires"]) < dt.datetime.now(dt.UTC):
             return False
         if owner.get("host") != socket.gethostname():
             return True
@@ -106,7 +118,7 @@ class TableLock:
 
         os.makedirs(os.path.dirname(self.path), exist_ok=True)
         body = json.dumps({"run_id": self.run_id, "host": socket.gethostname(), "pid": os.getpid(),
-                           "expires": (dt.datetime.now(dt.timezone.utc) + self.lease).isoformat()})
+                           "expires": (dt.datetime.now(dt.UTC) + self.lease).isoformat()})
         for _ in range(2):
             try:
                 fd = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
@@ -115,12 +127,12 @@ class TableLock:
                     with open(self.path, encoding="utf-8") as f:
                         owner = json.load(f)
                 except (OSError, ValueError):
-                    owner = {"expires": dt.datetime.min.replace(tzinfo=dt.timezone.utc).isoformat()}
+                    owner = {"expires": dt.datetime.min.replace(tzinfo=dt.UTC).isoformat()}
                 if self._owner_alive(owner):
                     raise IngestConcurrentRun(
                         f"another run (run id {owner.get('run_id')}, pid {owner.get('pid')} on {owner.get('host')}) is writing "
                         f"this table: {SINGLE_WRITER}; this run changed nothing. Run it again when that run has ended "
-                        f"(its lock {self.path} is taken over once its process is gone or at {owner.get('expires')})")
+                        f"(its lock {self.path} is taken over once its process is gone or at {owner.get('expires')})") from None
                 os.remove(self.path)  # its owner is gone: take it over
                 continue
             with os.fdopen(fd, "w", encoding="utf-8") as f:
@@ -142,8 +154,20 @@ def _is_local(uri: str) -> bool:
     return "://" not in uri or uri.startswith("file:")
 
 
-class SimulatedCrash(RuntimeError):
-    """Raised by the test hook `crash_after` to stop a run between two commits."""
+class DeltaCommits:
+    """The batch's commits: idempotent Delta appends (see the module docstring). The run makes every
+    commit through `IngestConfig.commits`; the tests wrap it to stop a run between two commits."""
+
+    def append(self, df: DataFrame, path: str, app_id: str, batch: int, metadata: dict[str, Any],
+               table_properties: dict[str, str] | None = None) -> None:
+        """An idempotent Delta append; `table_properties` apply when the write creates the table
+        (Delta ignores them on an existing table)."""
+        writer = (df.write.format("delta").mode("append")
+                  .option("txnAppId", app_id).option("txnVersion", batch)
+                  .option("userMetadata", json.dumps(metadata, sort_keys=True)))
+        for k, v in (table_properties or {}).items():
+            writer = writer.option(k, v)
+        writer.save(path)
 
 
 @dataclass
@@ -153,17 +177,16 @@ class IngestConfig:
     schema: TableSchema
     metrics: MetricsSink
     run_id: str
-    key: Optional[PseudonymKey] = None
+    key: PseudonymKey | None = None
     max_quarantine_ratio: float = 0.05
     redact_quarantine: bool = False
     max_files_per_batch: int = 10_000
-    crash_after: Optional[str] = None  # test hook: "quarantine" or "data"
-    quarantine_retention_days: Optional[int] = None  # None keeps the quarantine forever
-    clock: Callable[[], dt.datetime] = field(default=lambda: dt.datetime.now(dt.timezone.utc).replace(tzinfo=None))
-    dimensions: dict = field(default_factory=dict)
+    quarantine_retention_days: int | None = None  # None keeps the quarantine forever
+    clock: Callable[[], dt.datetime] = field(default=lambda: dt.datetime.now(dt.UTC).replace(tzinfo=None))
+    dimensions: dict[str, str] = field(default_factory=dict)
     block_bytes: int = DEFAULT_BLOCK_BYTES  # the streaming reader's memory bound (see sdl_csv)
     max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES
-    fault: Optional[tuple[str, str]] = None  # test hook: ("exit", s) ends the Python worker reading a file whose id contains s
+    commits: DeltaCommits = field(default_factory=DeltaCommits)
 
 
 @dataclass
@@ -173,13 +196,13 @@ class FileResult:
     valid: int = 0
     quarantined: int = 0
     blank_lines: int = 0
-    problem: Optional[str] = None
+    problem: str | None = None
     sha256: str = ""
 
 
 @dataclass
 class RunResult:
-    batch: Optional[int]
+    batch: int | None
     status: str
     files: list[FileResult]
     records_read: int = 0
@@ -187,7 +210,7 @@ class RunResult:
     quarantined: int = 0
     repaired: bool = False
     message: str = ""
-    refused: dict = field(default_factory=dict)  # file id -> "PROBLEM: why"
+    refused: dict[str, str] = field(default_factory=dict)  # file id -> "PROBLEM: why"
 
     def summary(self) -> str:
         return (f"sdl-ingest: status={self.status} batch={self.batch} files={len(self.files)} "
@@ -231,9 +254,9 @@ def _hmac_sha256_hex(key: bytes) -> Callable[[bytes], str]:
     return digest
 
 
-def make_parse_stage(schema: TableSchema, key: Optional[PseudonymKey], file_ids: list[str], reader: SourceReader,
+def make_parse_stage(schema: TableSchema, key: PseudonymKey | None, file_ids: list[str], reader: SourceReader,
                      block_bytes: int = DEFAULT_BLOCK_BYTES, max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES,
-                     fault: Optional[tuple[str, str]] = None):
+                     ) -> Callable[[Iterable[Any]], Iterator[Any]]:
     """The function mapInArrow runs: file indexes and URIs in (one file per task), one row per
     record plus one summary row per file out.
 
@@ -250,7 +273,6 @@ def make_parse_stage(schema: TableSchema, key: Optional[PseudonymKey], file_ids:
     read in `_sdl_record`, the file's problem in `_sdl_reasons` and, in `_sdl_raw` (JSON), its hash,
     blank lines and, when the file cannot be read, why it is refused (its records are then dropped
     by the driver: a file is loaded whole or not at all).
-    `fault` is a test hook: ("exit", s) ends the Python worker reading a file whose id contains s.
     """
     names = [c.name for c in schema.columns]
     types = [arrow_type(c) for c in schema.columns]
@@ -259,16 +281,14 @@ def make_parse_stage(schema: TableSchema, key: Optional[PseudonymKey], file_ids:
     key_bytes = key.key if key is not None else b""
     raw_for_all = bool(jvm_format_columns(schema))
 
-    def stage(batches: Iterator[Any]) -> Iterator[Any]:
+    def stage(batches: Iterable[Any]) -> Iterator[Any]:
         import pyarrow as pa
         import pyarrow.compute as pc
 
         pseudonym = _hmac_sha256_hex(key_bytes)  # made here: hash states do not travel to executors
         for batch in batches:
-            for file_index, uri in zip(batch.column("_sdl_file").to_pylist(), batch.column("uri").to_pylist()):
+            for file_index, uri in zip(batch.column("_sdl_file").to_pylist(), batch.column("uri").to_pylist(), strict=True):
                 file_id = file_ids[file_index]
-                if fault is not None and fault[0] == "exit" and fault[1] in file_id:
-                    os._exit(70)
                 stats = FileStats()
                 digest = hashlib.sha256()
                 refused = None
@@ -317,7 +337,7 @@ def _describe(e: BaseException) -> str:
 # The JVM's part: the date and timestamp formats only Spark parses, the reasons as an array.
 # ---------------------------------------------------------------------------------------------
 
-def finish_validation(parsed, schema: TableSchema):
+def finish_validation(parsed: DataFrame, schema: TableSchema) -> DataFrame:
     """Parse the columns left to Spark (`jvm_format_columns`), adding their failures to
     `_sdl_reasons`, which stays text (null when the record is valid): the batch is cached in this
     form, and an array column costs the cache far more. `_sdl_problem` is a summary row's file
@@ -329,6 +349,7 @@ def finish_validation(parsed, schema: TableSchema):
     for c in schema.columns:
         v = F.col(f"`{c.name}`")
         if c.name in jvm:
+            assert c.format is not None  # a date or timestamp column has a format (sdl_schema)
             value = F.to_date(v, c.format) if c.type == "date" else F.to_timestamp(v, c.format)
             typed_cols.append(value.alias(c.name))
             jvm_failures.append(F.when(v.isNotNull() & value.isNull(), F.lit(f"TYPE:{c.name}")))
@@ -351,7 +372,7 @@ def finish_validation(parsed, schema: TableSchema):
 # The run.
 # ---------------------------------------------------------------------------------------------
 
-def _read_ledger(spark, ledger_path: str) -> list[dict]:
+def _read_ledger(spark: SparkSession, ledger_path: str) -> list[dict[str, Any]]:
     from delta.tables import DeltaTable
 
     if not DeltaTable.isDeltaTable(spark, ledger_path):
@@ -360,7 +381,7 @@ def _read_ledger(spark, ledger_path: str) -> list[dict]:
     return [r.asDict() for r in spark.read.format("delta").load(ledger_path).select("batch", "file_id").collect()]
 
 
-def _ledger_schema():
+def _ledger_schema() -> StructType:
     from pyspark.sql import types as T
 
     return T.StructType([
@@ -382,18 +403,7 @@ def _ledger_schema():
     ])
 
 
-def _append(df, path: str, app_id: str, batch: int, metadata: dict, table_properties: Optional[dict] = None) -> None:
-    """An idempotent Delta append; `table_properties` apply when the write creates the table (Delta
-    ignores them on an existing table)."""
-    writer = (df.write.format("delta").mode("append")
-              .option("txnAppId", app_id).option("txnVersion", batch)
-              .option("userMetadata", json.dumps(metadata, sort_keys=True)))
-    for k, v in (table_properties or {}).items():
-        writer = writer.option(k, v)
-    writer.save(path)
-
-
-def data_table_properties(schema: TableSchema, lineage: list[str]) -> dict:
+def data_table_properties(schema: TableSchema, lineage: list[str]) -> dict[str, str]:
     """No min/max statistics on pseudonyms: HMAC output is uniformly random, so a file's range spans
     nearly all values and prunes nothing, while collecting it costs every write. Every other column,
     lineage included, keeps its statistics. Boolean columns cannot be listed (Delta refuses the
@@ -403,7 +413,7 @@ def data_table_properties(schema: TableSchema, lineage: list[str]) -> dict:
     return {"delta.dataSkippingStatsColumns": ",".join([c.name for c in schema.columns if not c.pii and c.type != "boolean"] + lineage)}
 
 
-def _unfinished_batch(spark, quarantine_path: str, done_batches: set[int]) -> Optional[dict]:
+def _unfinished_batch(spark: SparkSession, quarantine_path: str, done_batches: set[int]) -> dict[str, Any] | None:
     """The batch whose quarantine (the first commit of a batch) is committed but whose outcome is not."""
     from delta.tables import DeltaTable
 
@@ -414,7 +424,7 @@ def _unfinished_batch(spark, quarantine_path: str, done_batches: set[int]) -> Op
     return meta if meta.get("batch") is not None and meta["batch"] not in done_batches else None
 
 
-def _failed_task(error: BaseException) -> tuple[Optional[int], str]:
+def _failed_task(error: BaseException) -> tuple[int | None, str]:
     """(the partition of the task that failed, its cause) from a Spark job failure. The cause is
     the JVM exception's class, or the Python worker's exception class, never its message (a
     library's message may quote the data)."""
@@ -435,7 +445,7 @@ def _failed_task(error: BaseException) -> tuple[Optional[int], str]:
     return int(m.group(1)), cause
 
 
-def run_ingestion(spark, cfg: IngestConfig) -> RunResult:
+def run_ingestion(spark: SparkSession, cfg: IngestConfig) -> RunResult:
     """Ingest the pending files of `cfg.source` as one batch (see the module docstring)."""
     lock = TableLock(cfg.table_uri, cfg.run_id) if _is_local(cfg.table_uri) else None
     if lock is not None:
@@ -452,7 +462,7 @@ def run_ingestion(spark, cfg: IngestConfig) -> RunResult:
             lock.release()
 
 
-def _run(spark, cfg: IngestConfig) -> RunResult:
+def _run(spark: SparkSession, cfg: IngestConfig) -> RunResult:
     from pyspark import StorageLevel
     from pyspark.sql import functions as F
 
@@ -470,7 +480,7 @@ def _run(spark, cfg: IngestConfig) -> RunResult:
     if unfinished is not None:
         # Repair: the same batch, the same files, the same refusals; Delta skips the steps already committed.
         batch = unfinished["batch"]
-        batch_files = [(fid, uri) for fid, uri in zip(unfinished["files"], unfinished["uris"])]
+        batch_files = [(fid, uri) for fid, uri in zip(unfinished["files"], unfinished["uris"], strict=True)]
         refused.update({fid: (code, why) for fid, (code, why) in unfinished.get("refused", {}).items()})
     else:
         pending = [s for fid, s in sorted(listing.items()) if fid not in finished][: cfg.max_files_per_batch]
@@ -501,7 +511,7 @@ def _run(spark, cfg: IngestConfig) -> RunResult:
                                           "_sdl_file int, uri string")
         else:
             tasks = spark.createDataFrame([], "_sdl_file int, uri string")
-        parsed = tasks.mapInArrow(make_parse_stage(cfg.schema, cfg.key, file_ids, reader, cfg.block_bytes, cfg.max_record_bytes, cfg.fault),
+        parsed = tasks.mapInArrow(make_parse_stage(cfg.schema, cfg.key, file_ids, reader, cfg.block_bytes, cfg.max_record_bytes),
                                   parse_stage_schema(cfg.schema))
         validated = finish_validation(parsed, cfg.schema).persist(StorageLevel.MEMORY_AND_DISK_DESER)
         try:
@@ -568,8 +578,7 @@ def _run(spark, cfg: IngestConfig) -> RunResult:
             F.lit(cfg.run_id).alias("run_id"),
             F.lit(now).cast("timestamp").alias("quarantined_at"),
         )
-        _append(quarantine, p["quarantine"], QUARANTINE, batch, {**meta, "step": "quarantine"})
-        _maybe_crash(cfg, "quarantine")
+        cfg.commits.append(quarantine, p["quarantine"], QUARANTINE, batch, {**meta, "step": "quarantine"})
 
         # 2. data, unless the batch fails closed
         if not failed_closed:
@@ -578,9 +587,8 @@ def _run(spark, cfg: IngestConfig) -> RunResult:
             if key_version is not None:
                 lineage.append(F.lit(key_version).alias("_sdl_key_version"))
             data = records.filter(F.col("_sdl_reasons").isNull()).select(*[F.col(f"`{c.name}`") for c in cfg.schema.columns], *lineage)
-            _append(data, p["data"], DATA, batch, {**meta, "step": "data"},
-                    data_table_properties(cfg.schema, [c for c in data.columns if c.startswith("_sdl_")]))
-        _maybe_crash(cfg, "data")
+            cfg.commits.append(data, p["data"], DATA, batch, {**meta, "step": "data"},
+                               data_table_properties(cfg.schema, [c for c in data.columns if c.startswith("_sdl_")]))
     finally:
         validated.unpersist()
 
@@ -593,7 +601,8 @@ def _run(spark, cfg: IngestConfig) -> RunResult:
     outcome_rows = [(batch, "refused" if f.file_id in refused else status, f.file_id, uris[f.file_id], f.records_read, f.valid,
                      f.quarantined, f.blank_lines, f.problem, f.sha256 or None, cfg.run_id, schema_hash, key_version,
                      refused[f.file_id][1] if f.file_id in refused else why, done) for f in files]
-    _append(spark.createDataFrame(outcome_rows, _ledger_schema()), p["ledger"], OUTCOME, batch, {**meta, "step": "outcome", "status": status})
+    cfg.commits.append(spark.createDataFrame(outcome_rows, _ledger_schema()), p["ledger"], OUTCOME, batch,
+                       {**meta, "step": "outcome", "status": status})
 
     # 4. quarantine retention (after the batch is closed; idempotent)
     expired = expire_quarantine(spark, p["quarantine"], cfg)
@@ -613,7 +622,7 @@ def _run(spark, cfg: IngestConfig) -> RunResult:
     return result
 
 
-def expire_quarantine(spark, quarantine_path: str, cfg: IngestConfig) -> dict:
+def expire_quarantine(spark: SparkSession, quarantine_path: str, cfg: IngestConfig) -> dict[str, int]:
     """Delete the quarantine rows older than the retention, then VACUUM (see the module docstring)."""
     from delta.tables import DeltaTable
     from pyspark.sql import functions as F
@@ -641,8 +650,3 @@ def expire_quarantine(spark, quarantine_path: str, cfg: IngestConfig) -> dict:
         else:
             spark.conf.set(key, previous)
     return {"QuarantineRecordsExpired": expired}
-
-
-def _maybe_crash(cfg: IngestConfig, step: str) -> None:
-    if cfg.crash_after == step:
-        raise SimulatedCrash(f"simulated crash after the {step} commit")

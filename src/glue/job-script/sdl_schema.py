@@ -10,7 +10,7 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass, field
-from typing import Any, Optional
+from typing import Any
 
 SCHEMA_VERSION = 1
 TYPES = ("string", "integer", "long", "decimal", "date", "timestamp", "boolean")
@@ -26,10 +26,10 @@ class SchemaError(ValueError):
 
 @dataclass(frozen=True)
 class Constraints:
-    pattern: Optional[str] = None
-    allowed_values: Optional[tuple[str, ...]] = None
-    minimum: Optional[float] = None
-    maximum: Optional[float] = None
+    pattern: str | None = None
+    allowed_values: tuple[str, ...] | None = None
+    minimum: float | None = None
+    maximum: float | None = None
 
 
 @dataclass(frozen=True)
@@ -38,10 +38,10 @@ class Column:
     type: str
     nullable: bool = False
     pii: bool = False
-    precision: Optional[int] = None
-    scale: Optional[int] = None
-    format: Optional[str] = None
-    constraints: Optional[Constraints] = None
+    precision: int | None = None
+    scale: int | None = None
+    format: str | None = None
+    constraints: Constraints | None = None
 
 
 @dataclass(frozen=True)
@@ -49,21 +49,21 @@ class TableSchema:
     columns: tuple[Column, ...] = field(default_factory=tuple)
 
     @staticmethod
-    def from_json(text: str) -> "TableSchema":
+    def from_json(text: str) -> TableSchema:
         doc = json.loads(text)
         if not isinstance(doc, dict) or doc.get("version") != SCHEMA_VERSION:
             raise SchemaError(f"TableSchema: expected a JSON object with version {SCHEMA_VERSION}")
         return TableSchema.from_columns(doc.get("columns", []))
 
     @staticmethod
-    def from_columns(raw_columns: list[dict[str, Any]]) -> "TableSchema":
+    def from_columns(raw_columns: list[dict[str, Any]]) -> TableSchema:
         problems: list[str] = []
         if not raw_columns:
             problems.append("a schema needs at least one column")
         seen: dict[str, str] = {}
         columns = []
         for i, c in enumerate(raw_columns):
-            name, ctype = c.get("name", ""), c.get("type")
+            name, ctype = c.get("name", ""), str(c.get("type"))
             where = f"column {i + 1} ('{name}')"
             if not NAME.match(name):
                 problems.append(f"{where}: name must be letters, digits and _, not starting with a digit, at most 128 characters")
@@ -123,7 +123,8 @@ class TableSchema:
                 if value is not None:
                     d[key] = value
             if c.constraints is not None:
-                k = {"pattern": c.constraints.pattern, "allowedValues": list(c.constraints.allowed_values) if c.constraints.allowed_values is not None else None,
+                allowed = c.constraints.allowed_values
+                k = {"pattern": c.constraints.pattern, "allowedValues": list(allowed) if allowed is not None else None,
                      "minimum": c.constraints.minimum, "maximum": c.constraints.maximum}
                 d["constraints"] = {key: value for key, value in k.items() if value is not None}
             cols.append(d)

@@ -4,6 +4,10 @@ from __future__ import annotations
 import glob
 import os
 import sys
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pyspark.sql import SparkSession
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -25,7 +29,7 @@ def jars_dir() -> str:
     return os.environ.get("SDL_JARS_DIR", os.path.join(root, ".cache", "jars"))
 
 
-def local_session(app_name: str = "sdl-ingest", cores: int = 2):
+def local_session(app_name: str = "sdl-ingest", cores: int = 2) -> SparkSession:
     """A local Spark with Delta from the project's jar cache (scripts/dev fetches the jars)."""
     from pyspark.sql import SparkSession
 
@@ -52,7 +56,7 @@ def local_session(app_name: str = "sdl-ingest", cores: int = 2):
     return spark
 
 
-def glue_session():
+def glue_session() -> SparkSession:
     """Glue's session (Delta is configured by the job's --datalake-formats and --conf arguments)."""
     from pyspark.sql import SparkSession
 

@@ -23,9 +23,10 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Callable, Optional
+from typing import Any
 
 from sdl_schema import Column, TableSchema
 
@@ -44,11 +45,11 @@ class ArrowFormat:
 
     regex: str
     strptime: str
-    fields: tuple  # (start, length, arrow component function name)
+    fields: tuple[tuple[int, int, str], ...]  # (start, length, arrow component function name)
 
 
-@functools.lru_cache(maxsize=None)
-def arrow_format(spark_pattern: str) -> Optional[ArrowFormat]:
+@functools.cache
+def arrow_format(spark_pattern: str) -> ArrowFormat | None:
     """The fixed-width subset of Spark datetime patterns, or None (Spark parses those in the JVM).
 
     Fields are the letters of `_FIELDS` in exactly those widths; literals are separators, bare or
@@ -168,15 +169,21 @@ def _bound(c: Column, bound: float) -> Any:
 
     if c.type != "decimal":
         return pa.scalar(bound)
+    assert c.precision is not None and c.scale is not None  # a decimal column has both (sdl_schema)
     exact = Decimal(repr(bound))
     _sign, digits, exponent = exact.as_tuple()
+    assert isinstance(exponent, int)  # a JSON number is finite
     scale, whole = max(-exponent, 0), max(len(digits) + exponent, 1)
     if max(c.precision - c.scale, whole) + max(c.scale, scale) <= 38:
         return pa.scalar(exact, pa.decimal128(whole + scale, scale))
     return pa.scalar(float(bound))
 
 
-def check_columns(schema: TableSchema, cols: list, readable: Any, pseudonym: Optional[Callable[[bytes], str]]) -> tuple[list, Any]:
+def _full_matches(pattern: re.Pattern[str], values: Iterable[str]) -> Iterator[bool]:
+    return map(bool, map(pattern.fullmatch, values))
+
+
+def check_columns(schema: TableSchema, cols: list[Any], readable: Any, pseudonym: Callable[[bytes], str] | None) -> tuple[list[Any], Any]:
     """Check every column of one batch of records; return (typed columns, reasons).
 
     `cols` are the string arrays of the columns (None where a record could not be read);
@@ -194,7 +201,7 @@ def check_columns(schema: TableSchema, cols: list, readable: Any, pseudonym: Opt
         failures.append(pc.if_else(pc.fill_null(pc.and_(readable, mask), False), pa.scalar(code), pa.scalar(None, pa.string())))
 
     typed_cols = []
-    for c, v in zip(schema.columns, cols):
+    for c, v in zip(schema.columns, cols, strict=True):
         present = pc.fill_null(pc.not_equal(v, ""), False)
         if not c.nullable:
             fail(pc.invert(present), f"NULL:{c.name}")
@@ -210,6 +217,7 @@ def check_columns(schema: TableSchema, cols: list, readable: Any, pseudonym: Opt
             ok = pc.and_(well_formed, in_range)
             typed = pc.cast(pc.if_else(ok, values, pa.scalar(None, pa.int64())), arrow_type(c))
         elif c.type == "decimal":
+            assert c.precision is not None and c.scale is not None  # a decimal column has both (sdl_schema)
             whole = c.precision - c.scale
             frac = rf"(\.[0-9]{{1,{c.scale}}})?" if c.scale > 0 else ""
             # at least one digit; no whole digits but 0 when the precision is all scale (0.5, .5)
@@ -241,7 +249,8 @@ def check_columns(schema: TableSchema, cols: list, readable: Any, pseudonym: Opt
         distinct = _Distinct(v) if c.pii or (k is not None and k.pattern is not None) else None
         if k is not None and k.pattern is not None:
             pattern = re.compile(f"(?:{k.pattern})")
-            matches = distinct.map(lambda values: map(bool, map(pattern.fullmatch, values)), pa.bool_())
+            assert distinct is not None
+            matches = distinct.map(functools.partial(_full_matches, pattern), pa.bool_())
             fail(pc.and_(present, pc.invert(matches)), f"PATTERN:{c.name}")
         if k is not None and k.allowed_values is not None:
             fail(pc.and_(present, pc.invert(pc.is_in(v, value_set=pa.array(list(k.allowed_values), pa.string())))), f"NOT_ALLOWED:{c.name}")
@@ -251,6 +260,7 @@ def check_columns(schema: TableSchema, cols: list, readable: Any, pseudonym: Opt
         if c.pii:
             if pseudonym is None:
                 raise ValueError("the schema has PII columns: a pseudonymization key is required")
+            assert distinct is not None
             typed = pc.if_else(present, distinct.map(lambda values: map(pseudonym, values), pa.string(), as_bytes=True), pa.scalar(None, pa.string()))
         typed_cols.append(typed)
     reasons = pa.nulls(n, pa.string())

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from sdl_adapters import JsonMetricsSink, LocalKeyFile, LocalSourceFiles, PseudonymKey
-from sdl_ingest import IngestConfig, IngestFailedClosed, SimulatedCrash, paths, run_ingestion
+from sdl_ingest import DATA, QUARANTINE, DeltaCommits, IngestConfig, IngestFailedClosed, paths, run_ingestion
 from sdl_schema import TableSchema
 
 SCHEMA = TableSchema.from_columns([
@@ -41,6 +41,22 @@ def config(tmp: Path, **kw) -> IngestConfig:
                 metrics=JsonMetricsSink(str(tmp / "metrics.jsonl"), "Test"), run_id="run-1", key=KEY, max_quarantine_ratio=0.9)
     base.update(kw)
     return IngestConfig(**base)
+
+
+class SimulatedCrash(RuntimeError):
+    """Stops a run right after one of its commits."""
+
+
+class CrashAfter(DeltaCommits):
+    """The run's real commits, and a crash right after the commit of the step named."""
+
+    def __init__(self, step: str):
+        self.app_id = {"quarantine": QUARANTINE, "data": DATA}[step]
+
+    def append(self, df, path, app_id, batch, metadata, table_properties=None):
+        super().append(df, path, app_id, batch, metadata, table_properties)
+        if app_id == self.app_id:
+            raise SimulatedCrash(f"simulated crash after the {app_id} commit of batch {batch}")
 
 
 def table(spark, tmp: Path, name: str):
@@ -119,7 +135,7 @@ def test_a_new_file_is_the_next_batch_alone(spark, tmp_path):
 def test_a_crash_between_commits_is_repaired_without_loss_or_duplicates(spark, tmp_path, step):
     write(tmp_path / "in", "a.csv", MIXED)
     with pytest.raises(SimulatedCrash):
-        run_ingestion(spark, config(tmp_path, crash_after=step))
+        run_ingestion(spark, config(tmp_path, commits=CrashAfter(step)))
     write(tmp_path / "in", "late.csv", HEADER + good(50))  # arrives between the crash and the restart
     repaired = run_ingestion(spark, config(tmp_path, run_id="run-2"))
     assert repaired.repaired and repaired.batch == 1 and repaired.status == "committed"
@@ -134,7 +150,7 @@ def test_a_crash_between_commits_is_repaired_without_loss_or_duplicates(spark, t
 def test_a_crash_after_an_empty_quarantine_commit_is_repaired_too(spark, tmp_path):
     write(tmp_path / "in", "a.csv", HEADER + good(1) + good(2))
     with pytest.raises(SimulatedCrash):
-        run_ingestion(spark, config(tmp_path, crash_after="quarantine"))
+        run_ingestion(spark, config(tmp_path, commits=CrashAfter("quarantine")))
     write(tmp_path / "in", "late.csv", HEADER + good(3))
     repaired = run_ingestion(spark, config(tmp_path, run_id="run-2"))
     assert repaired.repaired and [f.file_id.split("#")[0] for f in repaired.files] == ["a.csv"]
@@ -143,7 +159,7 @@ def test_a_crash_after_an_empty_quarantine_commit_is_repaired_too(spark, tmp_pat
 
 def test_a_run_over_the_quarantine_threshold_fails_closed(spark, tmp_path, capsys):
     write(tmp_path / "in", "a.csv", MIXED)
-    with pytest.raises(IngestFailedClosed, match="quarantine ratio 0.7000 is above the threshold 0.1"):
+    with pytest.raises(IngestFailedClosed, match=r"quarantine ratio 0\.7000 is above the threshold 0\.1"):
         run_ingestion(spark, config(tmp_path, max_quarantine_ratio=0.1))
     from delta.tables import DeltaTable
     assert not DeltaTable.isDeltaTable(spark, paths(str(tmp_path / "lake" / "customers"))["data"])
@@ -219,7 +235,8 @@ def test_without_a_retention_the_quarantine_is_kept(spark, tmp_path):
 
 def test_a_record_failing_checks_of_two_pii_columns_lists_both(spark, tmp_path):
     # PII checks run once per distinct value of each column; the reasons of both columns are joined
-    write(tmp_path / "in", "a.csv", HEADER + good(1) + "2,not-an-email,,DE,1.00,2026-01-01,true\n" + "3,not-an-email,User 3,DE,1.00,2026-01-01,true\n")
+    write(tmp_path / "in", "a.csv",
+          HEADER + good(1) + "2,not-an-email,,DE,1.00,2026-01-01,true\n" + "3,not-an-email,User 3,DE,1.00,2026-01-01,true\n")
     run_ingestion(spark, config(tmp_path))
     q = {r["record_number"]: sorted(r["reasons"]) for r in table(spark, tmp_path, "quarantine").collect()}
     assert q == {2: ["NULL:full_name", "PATTERN:email"], 3: ["PATTERN:email"]}

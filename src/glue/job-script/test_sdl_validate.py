@@ -129,7 +129,8 @@ def test_a_date_format_only_spark_parses_is_checked_in_the_jvm(spark, tmp_path):
     assert (r.records_read, r.valid, r.quarantined) == (4, 1, 3)
     data = spark.read.format("delta").load(paths(cfg.table_uri)["data"]).collect()
     assert [(x["id"], x["day"]) for x in data] == [(1, dt.date(2026, 1, 5))]
-    q = {x["record_number"]: (sorted(x["reasons"]), x["raw_record"]) for x in spark.read.format("delta").load(paths(cfg.table_uri)["quarantine"]).collect()}
+    quarantine = spark.read.format("delta").load(paths(cfg.table_uri)["quarantine"]).collect()
+    q = {x["record_number"]: (sorted(x["reasons"]), x["raw_record"]) for x in quarantine}
     assert q == {2: (["TYPE:day"], "2,31/2/2026\n"), 3: (["TYPE:id"], "x,29/2/2024\n"), 4: (["NULL:day"], "3,\n")}
 
 
