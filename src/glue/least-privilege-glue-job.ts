@@ -17,7 +17,7 @@ import { glueLogGroupNames } from '../private/glue-logging';
 import { granteeIdentity, managedPolicyFor } from '../private/grants';
 import { allowLogsForLogGroups, denyGrantsOutsideAwsServices, denyKeyAdministration } from '../private/keys';
 import { normalizePrefix, PropsValidator } from '../private/validation';
-import { DeltaMaintenance, SecureDeltaLakeBucket } from '../storage/secure-delta-lake-bucket';
+import { DeltaMaintenance, LakeZone, SecureDeltaLakeBucket } from '../storage/secure-delta-lake-bucket';
 
 /**
  * Glue versions the job supports (Spark 3.5 with Delta Lake 3).
@@ -202,6 +202,15 @@ export interface LeastPrivilegeGlueJobProps {
    * @default - a dedicated role, trusted by glue.amazonaws.com only
    */
   readonly role?: iam.IRole;
+
+  /**
+   * Accept a source bucket that is not a `SecureDeltaLakeBucket` (for example `Bucket.fromBucketName`):
+   * its encryption, TLS policy, data perimeter and the fence of the raw CSV files are then not
+   * managed by this library, and a warning says so.
+   *
+   * @default false - the source must be a lake bucket of the RAW zone
+   */
+  readonly allowPlainSourceBucket?: boolean;
 
   /**
    * Extra job arguments. Arguments the construct manages are refused, with the prop to use.
@@ -397,6 +406,19 @@ export class LeastPrivilegeGlueJob extends Construct {
       `metricsNamespace '${this.metricsNamespace}' is not a valid custom CloudWatch namespace (letters, digits, _ . / # : -, not AWS/)`);
     const writers = props.multiWriter ? props.multiWriter.maxConcurrentRuns ?? 2 : 1;
     v.check(Number.isInteger(writers) && writers >= 1 && writers <= 100, `multiWriter.maxConcurrentRuns must be an integer from 1 to 100 (got ${writers})`);
+    v.oneOf('glueVersion', props.glueVersion, 'GlueJobVersion', GlueJobVersion as any);
+    v.oneOf('workerType', props.workerType, 'GlueWorkerType', GlueWorkerType as any);
+    const sourceLake = props.source.lakeBucket ?? lakeBucketOf(props.source.bucket);
+    // One bucket may serve both zones (disjoint prefixes): then the zone says nothing of the role.
+    const oneBucket = sourceLake !== undefined && sourceLake === props.target;
+    v.check(oneBucket || props.target.zone === LakeZone.CURATED, props.target instanceof SecureDeltaLakeBucket
+      ? `target ${props.target.node.path} serves the ${props.target.zone} zone; Delta tables go to a bucket created with zone: LakeZone.CURATED`
+      : `target ${(props.target as any).node?.path} is not a SecureDeltaLakeBucket; Delta tables go to a SecureDeltaLakeBucket created with zone: LakeZone.CURATED`);
+    v.check(sourceLake !== undefined || props.allowPlainSourceBucket === true,
+      `source.bucket ${props.source.bucket.node.path} is not a SecureDeltaLakeBucket: it has no data perimeter, encryption denies or prefix fences; ` +
+      'pass a lake bucket (zone: LakeZone.RAW), or set allowPlainSourceBucket: true to accept a bucket without these guarantees');
+    v.check(sourceLake === undefined || sourceLake.zone === LakeZone.RAW || oneBucket,
+      `source.bucket ${props.source.bucket.node.path} serves the ${sourceLake?.zone} zone; CSV files land in a bucket created with zone: LakeZone.RAW`);
     v.check(!props.multiWriter || props.multiWriter.logStoreJarPath.endsWith('.jar'),
       `multiWriter.logStoreJarPath must be the delta-storage-s3-dynamodb .jar (got '${props.multiWriter?.logStoreJarPath}')`);
     for (const problem of administratorArnProblems('administratorArns', props.administratorArns)) v.add(problem);
@@ -481,12 +503,15 @@ export class LeastPrivilegeGlueJob extends Construct {
     });
 
     // Data: read-only on the source prefix; Delta write on the table's three sub-tables.
-    if (props.source.lakeBucket) {
-      if (props.source.lakeBucket.bucket !== props.source.bucket) {
+    if (sourceLake) {
+      if (sourceLake.bucket !== props.source.bucket) {
         throw new Error('LeastPrivilegeGlueJob: source.lakeBucket must be the construct of source.bucket; pass lakeBucket.bucket as bucket');
       }
-      props.source.lakeBucket.grantRead(this.role, sourcePrefix);
+      sourceLake.grantRead(this.role, sourcePrefix);
     } else {
+      Annotations.of(this).addWarningV2('cdk-secure-delta-lake:plainSourceBucket',
+        `source.bucket ${props.source.bucket.node.path} is not a SecureDeltaLakeBucket (allowPlainSourceBucket): its encryption, TLS policy, perimeter and the fence of the raw CSV files are not managed by this library; ` +
+        'use a SecureDeltaLakeBucket with zone: LakeZone.RAW, or secure the bucket yourself');
       this.jobPolicy.add(`read-only access to the CSV files under ${sourcePrefix}/`,
         new iam.PolicyStatement({
           actions: ['s3:ListBucket'],
@@ -640,7 +665,7 @@ export class LeastPrivilegeGlueJob extends Construct {
 
     // The PII zones: the raw CSV files and the quarantine admit only their grantees, whatever
     // broad policies other principals of the account hold.
-    props.source.lakeBucket?.restrictToGrantees(sourcePrefix);
+    sourceLake?.restrictToGrantees(sourcePrefix);
     props.target.restrictToGrantees(`${tablePath}/quarantine`);
   }
 
@@ -792,6 +817,12 @@ const L2_ARGUMENTS: { [k: string]: string } = {
   '--enable-continuous-cloudwatch-log': 'false',
   '--user-jars-first': 'false',
 };
+
+/** The lake bucket construct that owns a bucket, if any (a lake bucket's `bucket` is its child). */
+function lakeBucketOf(bucket: s3.IBucket): SecureDeltaLakeBucket | undefined {
+  const owner = bucket.node.scope;
+  return owner instanceof SecureDeltaLakeBucket && owner.bucket === bucket ? owner : undefined;
+}
 
 /** A script location that grants nothing: the job grants its one object itself. */
 class BoundCode extends glue.Code {

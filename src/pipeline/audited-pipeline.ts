@@ -335,9 +335,17 @@ export class AuditedPipeline extends Construct {
       v.check(!prefixesOverlap(sourcePrefix, tablePath),
         `rawBucket and curatedBucket are the same bucket and sourcePrefix '${sourcePrefix}' overlaps tablePath '${tablePath}'; give them disjoint prefixes such as 'landing/${props.tableName}' and 'tables/${props.tableName}', or use two buckets`);
     }
-    if (props.rawBucket) {
-      v.check(props.rawBucket.zone === LakeZone.RAW || sameBucket, `rawBucket ${props.rawBucket.node.path} serves the ${props.rawBucket.zone} zone; pass a bucket created with zone: LakeZone.RAW`);
+    for (const [prop, bucket, zone] of [['rawBucket', props.rawBucket, LakeZone.RAW], ['curatedBucket', props.curatedBucket, LakeZone.CURATED]] as const) {
+      if (!bucket) continue;
+      if (!(bucket instanceof SecureDeltaLakeBucket)) {
+        v.add(`${prop} ${(bucket as any).node?.path} is not a SecureDeltaLakeBucket; pass one created with zone: LakeZone.${zone}`);
+      } else {
+        v.check(bucket.zone === zone || sameBucket, `${prop} ${bucket.node.path} serves the ${bucket.zone} zone; pass a bucket created with zone: LakeZone.${zone}`);
+      }
     }
+    // The job's own props, checked here too so that every problem of the composition shows at once.
+    v.check(maxQuarantineRatio >= 0 && maxQuarantineRatio <= 1, `maxQuarantineRatio must be from 0 to 1 (got ${maxQuarantineRatio})`);
+    v.oneOf('glueVersion', props.glueVersion, 'GlueJobVersion', GlueJobVersion as any);
     if (trigger.kind === PipelineTriggerKind.OBJECT_CREATED) {
       const batchSize = trigger.batchSize ?? 100;
       const windowSeconds = trigger.batchWindow?.toSeconds() ?? 900;

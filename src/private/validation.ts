@@ -18,6 +18,16 @@ export class PropsValidator {
     return this.check(value.toSeconds({ integral: false }) > 0, `${name} must be positive (got ${value.toHumanString()}); remove the prop to use the default`);
   }
 
+  /**
+   * An enum-like prop from any language: jsii passes strings, so a value the type checker would
+   * refuse (a cast, a Python string) still arrives. Name the accepted values.
+   */
+  public oneOf(name: string, value: string | undefined, enumName: string, values: { [k: string]: string }): this {
+    if (value === undefined || Token.isUnresolved(value)) return this;
+    const accepted = Object.entries(values).map(([k, v]) => `${enumName}.${k} ('${v}')`);
+    return this.check(Object.values(values).includes(value), `${name} must be one of ${accepted.join(', ')} (got '${value}')`);
+  }
+
   public add(message: string): this {
     this.problems.push(message);
     return this;

@@ -295,6 +295,8 @@ export class SecureDeltaLakeBucket extends Construct implements ISecureDeltaLake
     v.positiveDuration('abortIncompleteMultipartUploadAfter', props.abortIncompleteMultipartUploadAfter);
     v.positiveDuration('accessLogRetention', props.accessLogRetention);
     for (const problem of administratorArnProblems('administratorArns', props.administratorArns)) v.add(problem);
+    v.oneOf('zone', props.zone, 'LakeZone', LakeZone as any);
+    v.oneOf('objectLock.mode', props.objectLock?.mode, 'ObjectLockMode', ObjectLockMode as any);
     v.check(!autoDeleteObjects || removalPolicy === RemovalPolicy.DESTROY,
       'autoDeleteObjects needs removalPolicy: RemovalPolicy.DESTROY (got ' + removalPolicy + '); set both to destroy data, or neither');
     if (props.replication) {

@@ -7,7 +7,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import {
-  ColumnType, GlueJobVersion, GlueWorkerType, JobArguments, JobScript, LeastPrivilegeGlueJob, SecureDeltaLakeBucket, TableSchema,
+  ColumnType, GlueJobVersion, GlueWorkerType, JobArguments, JobScript, LakeZone, LeastPrivilegeGlueJob, SecureDeltaLakeBucket, TableSchema,
 } from '../../src';
 import { acknowledgmentsIn, expectCompliant } from '../compliance/harness';
 import { PolicyWorld } from '../kit/policy-kit';
@@ -200,12 +200,17 @@ describe('LeastPrivilegeGlueJob with custom configuration', () => {
     expect(statements).toContainEqual(expect.objectContaining({ Action: 'kms:Decrypt', Resource: 'arn:aws:kms:eu-west-1:111111111111:key/11111111-2222-4333-a444-555555555555' }));
   });
 
-  test('a plain source bucket is read through the job policy alone', () => {
+  test('a plain source bucket (opted in with allowPlainSourceBucket) is read through the job policy alone', () => {
     const app = new App();
     const stack = new Stack(app, 'Plain', { env });
     const src = new s3.Bucket(stack, 'Src', { enforceSSL: true });
     const job = new LeastPrivilegeGlueJob(stack, 'Ingest', {
-      source: { bucket: src, prefix: 'in' }, target: new SecureDeltaLakeBucket(stack, 'Curated'), tablePath: 't', schema, script: JobScript.fromBucket(src, 'scripts/job.py'),
+      source: { bucket: src, prefix: 'in' },
+      target: new SecureDeltaLakeBucket(stack, 'Curated'),
+      tablePath: 't',
+      schema,
+      script: JobScript.fromBucket(src, 'scripts/job.py'),
+      allowPlainSourceBucket: true,
     });
     const docs = JSON.stringify(Template.fromStack(stack).findResources('AWS::IAM::ManagedPolicy'));
     expect(docs).toContain('"s3:prefix":["in","in/*"]');
@@ -356,7 +361,7 @@ describe('LeastPrivilegeGlueJob with a shared logs key and a log group prefix', 
   // Two jobs on one shared key, as a lake's tables are: one synthesis for the block.
   const app = new App();
   const stack = new Stack(app, 'SharedKey', { env });
-  const raw = new SecureDeltaLakeBucket(stack, 'Raw');
+  const raw = new SecureDeltaLakeBucket(stack, 'Raw', { zone: LakeZone.RAW });
   const curated = new SecureDeltaLakeBucket(stack, 'Curated');
   const logsKey = new kms.Key(stack, 'LogsKey', { enableKeyRotation: true });
   const plainSchema = TableSchema.of([{ name: 'id', type: ColumnType.LONG }]);
