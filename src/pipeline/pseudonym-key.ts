@@ -1,3 +1,4 @@
+import * as path from 'path';
 import { ArnFormat, Duration, Lazy, Names, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -9,44 +10,14 @@ import { acknowledge, ReasonedPolicy } from '../private/compliance';
 import { allowLogsForLogGroups, denyGrantsOutsideAwsServices, denyKeyAdministration } from '../private/keys';
 
 /**
- * The rotation function: each rotation stores a new random key as a new secret version; the
+ * The rotation function (`rotation/pseudonym_key_rotation.py`, tested on its own with stubbed
+ * Secrets Manager responses): each rotation stores a new random key as a new secret version; the
  * ingestion job reads AWSCURRENT and writes its version id beside every pseudonym, so rows written
  * under the previous version stay identifiable (DESIGN-NOTES 10). No key material is logged.
+ * The asset holds that one file (the folder's tests and caches stay out of it and out of its hash).
  */
-const ROTATION_CODE = `
-import base64, json, boto3
-
-sm = boto3.client("secretsmanager")
-
-
-def handler(event, _context):
-    arn, token, step = event["SecretId"], event["ClientRequestToken"], event["Step"]
-    meta = sm.describe_secret(SecretId=arn)
-    if not meta.get("RotationEnabled"):
-        raise ValueError("rotation is not enabled on the secret")
-    stages = meta["VersionIdsToStages"].get(token, [])
-    if "AWSCURRENT" in stages:
-        return
-    if "AWSPENDING" not in stages:
-        raise ValueError("the version to rotate is not pending")
-    if step == "createSecret":
-        try:
-            sm.get_secret_value(SecretId=arn, VersionId=token, VersionStage="AWSPENDING")
-        except sm.exceptions.ResourceNotFoundException:
-            key = sm.get_random_password(PasswordLength=64, ExcludePunctuation=True, IncludeSpace=False)["RandomPassword"]
-            sm.put_secret_value(SecretId=arn, ClientRequestToken=token, SecretString=json.dumps({"key": key}), VersionStages=["AWSPENDING"])
-    elif step == "setSecret":
-        pass  # the key lives only in the secret
-    elif step == "testSecret":
-        text = sm.get_secret_value(SecretId=arn, VersionId=token, VersionStage="AWSPENDING")["SecretString"]
-        if len(base64.b64decode(json.loads(text)["key"], validate=True)) < 32:
-            raise ValueError("the new key is shorter than 32 bytes")
-    elif step == "finishSecret":
-        current = next(v for v, s in meta["VersionIdsToStages"].items() if "AWSCURRENT" in s)
-        sm.update_secret_version_stage(SecretId=arn, VersionStage="AWSCURRENT", MoveToVersionId=token, RemoveFromVersionId=current)
-    else:
-        raise ValueError("unknown rotation step")
-`;
+const ROTATION_DIR = path.join(__dirname, 'rotation');
+const ROTATION_MODULE = 'pseudonym_key_rotation';
 
 /** @internal */
 export interface PseudonymKeyProps {
@@ -130,8 +101,8 @@ export class PseudonymKey extends Construct {
     this.rotationFunction = new lambda.Function(this, 'RotationFunction', {
       description: 'cdk-secure-delta-lake: rotates the pseudonymization key',
       runtime: lambda.Runtime.PYTHON_3_14,
-      handler: 'index.handler',
-      code: lambda.Code.fromInline(ROTATION_CODE),
+      handler: `${ROTATION_MODULE}.handler`,
+      code: lambda.Code.fromAsset(ROTATION_DIR, { exclude: ['*', `!${ROTATION_MODULE}.py`] }),
       // Permissions come from the managed policy above: the immutable view keeps CDK's grants out of inline policies.
       role: role.withoutPolicyUpdates(),
       timeout: Duration.seconds(30),
