@@ -79,6 +79,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '/.venv/', // the pinned Python environment, created by scripts/dev
     '/.venv-checkov/', // Checkov, pinned, created by scripts/dev
     '/.venv-release/', // twine, pinned, created by scripts/dev
+    '/.venv-lint/', // mypy and ruff, pinned, created by scripts/dev
+    '.mypy_cache/',
+    '.ruff_cache/',
     '/.cache/', // Maven jars for local Spark + Delta
     '/examples/cdk.out/',
     '/examples/python/cdk.out/',
@@ -88,7 +91,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
   ],
 });
 
-for (const pattern of ['/.tools/', '/.venv/', '/.venv-checkov/', '/.venv-release/', '/.cache/', '/examples/', '/scripts/', '/.ci/', '/rosetta/', '__pycache__/', '.pytest_cache/', '*.test.py', 'conftest.py']) {
+for (const pattern of ['/.tools/', '/.venv/', '/.venv-checkov/', '/.venv-release/', '/.venv-lint/', '.mypy_cache/', '.ruff_cache/', '/.cache/', '/examples/', '/scripts/', '/.ci/', '/rosetta/', '__pycache__/', '.pytest_cache/', '*.test.py', 'conftest.py']) {
   project.addPackageIgnore(pattern);
 }
 
@@ -129,14 +132,23 @@ dist.spawn(project.compileTask);
 dist.spawn(project.postCompileTask);
 dist.spawn(project.tasks.tryFind('package-all')!);
 
+// The Python the library ships (the job script, verify-deployment, the rotation function): ruff
+// (ruff.toml) and mypy in strict mode (mypy.ini), from the environment scripts/dev makes (.venv-lint/).
+const lintPython = project.addTask('lint:python', {
+  description: 'Lint (ruff) and type-check (mypy, strict) the Python the library ships',
+});
+lintPython.exec('$SDL_LINT_BIN/ruff check');
+lintPython.exec('$SDL_LINT_BIN/mypy');
+project.testTask.spawn(lintPython);
+
 // Python: the binding and packaging tests against the wheel just built, the Glue job script's
-// tests on local Spark and Delta, and verify-deployment's logic. pytest exits 5 when it collects
-// nothing, which fails the task.
+// tests on local Spark and Delta, verify-deployment's logic and the rotation function's. pytest
+// exits 5 when it collects nothing, which fails the task.
 const testPython = project.addTask('test:python', {
   description: 'Build the distributables, then run the Python test suites',
 });
 testPython.spawn(dist);
-testPython.exec('python -m pytest -q -p no:cacheprovider -W "ignore:distutils Version classes are deprecated:DeprecationWarning" test/python src/glue/job-script src/audit');
+testPython.exec('python -m pytest -q -p no:cacheprovider -W "ignore:distutils Version classes are deprecated:DeprecationWarning" test/python src/glue/job-script src/audit src/pipeline/rotation');
 project.testTask.spawn(testPython);
 
 // The publishers' own checks of what test:python built: npm's dry run of the tarball, twine's of the wheel.
