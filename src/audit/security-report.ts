@@ -175,6 +175,11 @@ export const RESIDUAL_RISKS: ReadonlyArray<{ readonly id: string; readonly risk:
     risk: "A principal allowed cloudwatch:PutMetricData can publish the job's metrics (RunsSucceeded) into its namespace and keep the no-successful-run alarm quiet, or raise false quarantine alarms",
     mitigation: "failed, timed-out and stopped runs are reported from Glue's own events, not from metrics; restrict cloudwatch:PutMetricData by the cloudwatch:namespace condition key",
   },
+  {
+    id: 'lake-shared-logs-key',
+    risk: "In a SecureDeltaLake, every table's job role may use the lake's logs key directly (Glue's client-side bookmark encryption needs it); a job role could decrypt data encrypted with that key",
+    mitigation: "bookmarks are locked off and job roles cannot read log events, so no data encrypted with the key is reachable to them; give a table its own job key where this matters",
+  },
 ];
 
 /** One finding of a check, after acknowledgments. */

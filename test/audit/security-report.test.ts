@@ -121,6 +121,7 @@ describe('SecurityReport of an AuditedPipeline', () => {
     expect(RESIDUAL_RISKS.map((r) => r.id)).toEqual([
       'iam-star-principals', 'account-root', 'named-administrators', 'best-effort-delivery', 'iam-events-us-east-1', 'run-overrides',
       'delete-every-alert-rule', 'empty-code-parameters', 'fenced-object-keys', 'subscription-changes', 'forged-metrics',
+      'lake-shared-logs-key',
     ]);
     for (const r of RESIDUAL_RISKS) expect(md).toContain(`| ${r.risk} | ${r.mitigation} |`);
   });
