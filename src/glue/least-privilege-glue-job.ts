@@ -16,8 +16,9 @@ import { acknowledge, ReasonedPolicy } from '../private/compliance';
 import { glueLogGroupNames } from '../private/glue-logging';
 import { granteeIdentity, managedPolicyFor } from '../private/grants';
 import { allowLogsForLogGroups, denyGrantsOutsideAwsServices, denyKeyAdministration } from '../private/keys';
+import { isLakeBucket, lakeBucketOf, pathOf } from '../private/lake-buckets';
 import { normalizePrefix, PropsValidator } from '../private/validation';
-import { DeltaMaintenance, LakeZone, SecureDeltaLakeBucket } from '../storage/secure-delta-lake-bucket';
+import { DeltaMaintenance, ISecureDeltaLakeBucket, LakeZone, SecureDeltaLakeBucket } from '../storage/secure-delta-lake-bucket';
 
 /**
  * Glue versions the job supports (Spark 3.5 with Delta Lake 3).
@@ -56,7 +57,7 @@ export interface JobSource {
    *
    * @default - `bucket` is treated as a plain bucket: the job's policy alone grants the read
    */
-  readonly lakeBucket?: SecureDeltaLakeBucket;
+  readonly lakeBucket?: ISecureDeltaLakeBucket;
 }
 
 /**
@@ -87,7 +88,7 @@ export interface LeastPrivilegeGlueJobProps {
   readonly source: JobSource;
 
   /** The curated bucket the Delta tables are written to. */
-  readonly target: SecureDeltaLakeBucket;
+  readonly target: ISecureDeltaLakeBucket;
 
   /**
    * The table root in the target: the valid rows go to `<tablePath>/data`, invalid rows to
@@ -411,9 +412,9 @@ export class LeastPrivilegeGlueJob extends Construct {
     const sourceLake = props.source.lakeBucket ?? lakeBucketOf(props.source.bucket);
     // One bucket may serve both zones (disjoint prefixes): then the zone says nothing of the role.
     const oneBucket = sourceLake !== undefined && sourceLake === props.target;
-    v.check(oneBucket || props.target.zone === LakeZone.CURATED, props.target instanceof SecureDeltaLakeBucket
-      ? `target ${props.target.node.path} serves the ${props.target.zone} zone; Delta tables go to a bucket created with zone: LakeZone.CURATED`
-      : `target ${(props.target as any).node?.path} is not a SecureDeltaLakeBucket; Delta tables go to a SecureDeltaLakeBucket created with zone: LakeZone.CURATED`);
+    v.check(oneBucket || props.target.zone === LakeZone.CURATED, isLakeBucket(props.target)
+      ? `target ${pathOf(props.target)} serves the ${props.target.zone} zone; Delta tables go to a bucket created with zone: LakeZone.CURATED`
+      : `target ${pathOf(props.target)} is not a SecureDeltaLakeBucket; Delta tables go to a SecureDeltaLakeBucket created with zone: LakeZone.CURATED`);
     v.check(sourceLake !== undefined || props.allowPlainSourceBucket === true,
       `source.bucket ${props.source.bucket.node.path} is not a SecureDeltaLakeBucket: it has no data perimeter, encryption denies or prefix fences; ` +
       'pass a lake bucket (zone: LakeZone.RAW), or set allowPlainSourceBucket: true to accept a bucket without these guarantees');
@@ -817,12 +818,6 @@ const L2_ARGUMENTS: { [k: string]: string } = {
   '--enable-continuous-cloudwatch-log': 'false',
   '--user-jars-first': 'false',
 };
-
-/** The lake bucket construct that owns a bucket, if any (a lake bucket's `bucket` is its child). */
-function lakeBucketOf(bucket: s3.IBucket): SecureDeltaLakeBucket | undefined {
-  const owner = bucket.node.scope;
-  return owner instanceof SecureDeltaLakeBucket && owner.bucket === bucket ? owner : undefined;
-}
 
 /** A script location that grants nothing: the job grants its one object itself. */
 class BoundCode extends glue.Code {

@@ -20,7 +20,7 @@ import { administratorArnProblems, administratorsOf } from '../private/administr
 import { GRANULAR_REASONS, ReasonedPolicy, acknowledge } from '../private/compliance';
 import { denyGrantsOutsideAwsServices, denyKeyAdministration } from '../private/keys';
 import { PropsValidator } from '../private/validation';
-import { LakeZone, SecureDeltaLakeBucket } from '../storage/secure-delta-lake-bucket';
+import { ISecureDeltaLakeBucket, LakeZone, SecureDeltaLakeBucket } from '../storage/secure-delta-lake-bucket';
 
 /** Properties of a `SecureDeltaLake`. */
 export interface SecureDeltaLakeProps {
@@ -39,21 +39,21 @@ export interface SecureDeltaLakeProps {
    *
    * @default - a new `SecureDeltaLakeBucket` with `zone: LakeZone.RAW`
    */
-  readonly rawBucket?: SecureDeltaLakeBucket;
+  readonly rawBucket?: ISecureDeltaLakeBucket;
 
   /**
    * The curated (Delta) zone.
    *
    * @default - a new `SecureDeltaLakeBucket` with `zone: LakeZone.CURATED`
    */
-  readonly curatedBucket?: SecureDeltaLakeBucket;
+  readonly curatedBucket?: ISecureDeltaLakeBucket;
 
   /**
    * Where the tables' Athena workgroups write query results (each under its own prefix).
    *
    * @default - a new `SecureDeltaLakeBucket`
    */
-  readonly queryResultsBucket?: SecureDeltaLakeBucket;
+  readonly queryResultsBucket?: ISecureDeltaLakeBucket;
 
   /**
    * The secret of the HMAC key that pseudonymizes the PII columns of every table. Must have a
@@ -202,11 +202,11 @@ const RESULTS_PREFIX = 'athena-results';
  */
 export class SecureDeltaLake extends Construct {
   /** The raw (CSV) zone. */
-  public readonly rawBucket: SecureDeltaLakeBucket;
+  public readonly rawBucket: ISecureDeltaLakeBucket;
   /** The curated (Delta) zone. */
-  public readonly curatedBucket: SecureDeltaLakeBucket;
+  public readonly curatedBucket: ISecureDeltaLakeBucket;
   /** Where the tables' workgroups write query results. */
-  public readonly queryResultsBucket: SecureDeltaLakeBucket;
+  public readonly queryResultsBucket: ISecureDeltaLakeBucket;
   /** The prefix of the names of the lake's and its tables' resources. */
   public readonly lakeName: string;
   /** The Glue database of the tables. */

@@ -24,8 +24,9 @@ import { administratorArnProblems, administratorsOf } from '../private/administr
 import { ReasonedPolicy, acknowledge } from '../private/compliance';
 import { granteeIdentity, managedPolicyFor } from '../private/grants';
 import { denyGrantsOutsideAwsServices, denyKeyAdministration } from '../private/keys';
+import { isLakeBucket, pathOf } from '../private/lake-buckets';
 import { PropsValidator, normalizePrefix, prefixesOverlap } from '../private/validation';
-import { LakeZone, SecureDeltaLakeBucket } from '../storage/secure-delta-lake-bucket';
+import { ISecureDeltaLakeBucket, LakeZone, SecureDeltaLakeBucket } from '../storage/secure-delta-lake-bucket';
 
 /** Properties of an `AuditedPipeline`. */
 export interface AuditedPipelineProps {
@@ -43,14 +44,14 @@ export interface AuditedPipelineProps {
    *
    * @default - a new `SecureDeltaLakeBucket` with `zone: LakeZone.RAW`
    */
-  readonly rawBucket?: SecureDeltaLakeBucket;
+  readonly rawBucket?: ISecureDeltaLakeBucket;
 
   /**
    * The curated (Delta) zone.
    *
    * @default - a new `SecureDeltaLakeBucket` with `zone: LakeZone.CURATED`
    */
-  readonly curatedBucket?: SecureDeltaLakeBucket;
+  readonly curatedBucket?: ISecureDeltaLakeBucket;
 
   /**
    * The key prefix of the CSV files in the raw bucket.
@@ -255,9 +256,9 @@ const RESULTS_PREFIX = 'athena-results';
  */
 export class AuditedPipeline extends Construct {
   /** The raw (CSV) zone. */
-  public readonly rawBucket: SecureDeltaLakeBucket;
+  public readonly rawBucket: ISecureDeltaLakeBucket;
   /** The curated (Delta) zone. */
-  public readonly curatedBucket: SecureDeltaLakeBucket;
+  public readonly curatedBucket: ISecureDeltaLakeBucket;
   /** Where the Athena workgroup writes query results. */
   public readonly queryResultsBucket: SecureDeltaLakeBucket;
   /** The ingestion job. */
@@ -337,10 +338,10 @@ export class AuditedPipeline extends Construct {
     }
     for (const [prop, bucket, zone] of [['rawBucket', props.rawBucket, LakeZone.RAW], ['curatedBucket', props.curatedBucket, LakeZone.CURATED]] as const) {
       if (!bucket) continue;
-      if (!(bucket instanceof SecureDeltaLakeBucket)) {
-        v.add(`${prop} ${(bucket as any).node?.path} is not a SecureDeltaLakeBucket; pass one created with zone: LakeZone.${zone}`);
+      if (!isLakeBucket(bucket)) {
+        v.add(`${prop} ${pathOf(bucket)} is not a SecureDeltaLakeBucket; pass one created with zone: LakeZone.${zone}, or one of another app (SecureDeltaLakeBucket.fromBucketAttributes)`);
       } else {
-        v.check(bucket.zone === zone || sameBucket, `${prop} ${bucket.node.path} serves the ${bucket.zone} zone; pass a bucket created with zone: LakeZone.${zone}`);
+        v.check(bucket.zone === zone || sameBucket, `${prop} ${pathOf(bucket)} serves the ${bucket.zone} zone; pass a bucket created with zone: LakeZone.${zone}`);
       }
     }
     // The job's own props, checked here too so that every problem of the composition shows at once.

@@ -156,6 +156,16 @@ export interface SecureDeltaLakeBucketProps {
   readonly breakGlassRole?: iam.IRole;
 
   /**
+   * Admit through the data perimeter every role on `DATA_ACCESS_ROLE_PATH` of this account, as the
+   * perimeter does by itself once a role of another stack is granted. Needed when other apps
+   * import the bucket (`fromBucketAttributes`) and grant their roles, which this app cannot name.
+   * IAM still decides what each role reaches, and prefix fences still admit only their grantees.
+   *
+   * @default false
+   */
+  readonly admitDataAccessRolesOfOtherApps?: boolean;
+
+  /**
    * Principals that may change the bucket's configuration (policy, public access, encryption,
    * versioning, lifecycle, replication, logging, ownership, exports, object lock,
    * notifications), besides the stack's CloudFormation execution role, which is always admitted
@@ -206,6 +216,10 @@ export interface ISecureDeltaLakeBucket extends IConstruct {
   readonly bucket: s3.IBucket;
   /** The KMS key that encrypts every object of the bucket. */
   readonly encryptionKey: kms.IKey;
+  /** The zone the bucket serves. */
+  readonly zone: LakeZone;
+  /** The bucket that receives its server access logs, when the app created it. */
+  readonly accessLogBucket?: s3.IBucket;
   /** Read-only access to the objects under a prefix (the CSV landing zone). */
   grantRead(grantee: iam.IGrantable, prefix: string): iam.Grant;
   /** Write-only access to the objects under a prefix (uploads to the landing zone). */
@@ -216,6 +230,18 @@ export interface ISecureDeltaLakeBucket extends IConstruct {
   grantDeltaWrite(grantee: iam.IGrantable, tablePath: string, options?: DeltaWriteOptions): iam.Grant;
   /** Deny reads and writes under a prefix to every principal not granted them on it (a PII zone). */
   restrictToGrantees(prefix: string): void;
+}
+
+/**
+ * A lake bucket of another app, to import with `SecureDeltaLakeBucket.fromBucketAttributes`.
+ */
+export interface SecureDeltaLakeBucketAttributes {
+  /** The bucket's name (a literal: the fence tags of its grantees are derived from it). */
+  readonly bucketName: string;
+  /** The bucket's KMS key. */
+  readonly encryptionKey: kms.IKey;
+  /** The zone the bucket serves. */
+  readonly zone: LakeZone;
 }
 
 /** One grant of a prefix: who, and whether it reads or writes. */
@@ -256,6 +282,24 @@ export class SecureDeltaLakeBucket extends Construct implements ISecureDeltaLake
   /** The default minimum TLS version. */
   public static readonly DEFAULT_MINIMUM_TLS_VERSION = 1.2;
 
+  /**
+   * A lake bucket of another app (same account), with its grants working: each grant goes into a
+   * customer-managed policy of the grantee, as for a bucket of this app, and tags the grantee for
+   * the owning app's prefix fences. This app cannot change the bucket's policy, so:
+   * - the owning app's data perimeter must admit the grantees: they must be roles on
+   *   `DATA_ACCESS_ROLE_PATH` (a grant to any other principal fails at synth), and the owning app
+   *   sets `admitDataAccessRolesOfOtherApps: true` on the bucket;
+   * - prefix fences are the owning app's (`restrictToGrantees` here only records the prefix); its
+   *   bucket must have a literal `bucketName`, from which both apps derive the fence tags.
+   *
+   * @param scope the scope of the import
+   * @param id its id
+   * @param attrs the bucket's name, key and zone
+   */
+  public static fromBucketAttributes(scope: Construct, id: string, attrs: SecureDeltaLakeBucketAttributes): ISecureDeltaLakeBucket {
+    return new ImportedLakeBucket(scope, id, attrs);
+  }
+
   /** The underlying bucket: an escape hatch; changing it may weaken the controls. */
   public readonly bucket: s3.IBucket;
   /** The KMS key that encrypts every object of the bucket. */
@@ -273,6 +317,8 @@ export class SecureDeltaLakeBucket extends Construct implements ISecureDeltaLake
   private readonly fences: string[] = [];
   private readonly tableRoots: string[] = [];
   private readonly objectLock?: ObjectLockOptions;
+  /** What the fence tags are derived from: the literal bucket name, or the construct's unique id. */
+  private readonly fenceIdentity: string;
   /** One customer-managed policy per grantee, with the reason of each statement it holds. */
   private readonly accessPolicies = new Map<IConstruct, ReasonedPolicy>();
 
@@ -314,6 +360,7 @@ export class SecureDeltaLakeBucket extends Construct implements ISecureDeltaLake
 
     this.zone = zone;
     this.objectLock = props.objectLock;
+    this.fenceIdentity = props.bucketName && !Token.isUnresolved(props.bucketName) ? props.bucketName : Names.uniqueId(this);
     this.administrators = administratorsOf(this, 'SecureDeltaLakeBucket', props.administratorArns);
 
     // Encryption key: ours with rotation, or the user's (with warnings when it is weaker).
@@ -446,6 +493,7 @@ export class SecureDeltaLakeBucket extends Construct implements ISecureDeltaLake
     if (replicationRole) this.bucketRoleArns.push(replicationRole.roleArn);
     if (props.breakGlassRole) this.bucketRoleArns.push(props.breakGlassRole.roleArn);
     this.allowedPrincipalArns.push(...this.bucketRoleArns);
+    if (props.admitDataAccessRolesOfOtherApps) this.allowedPrincipalArns.push(this.dataAccessRolePattern());
     if (this.accessLogBucket) this.denyDeletingAccessLogs(this.accessLogBucket, autoDeleteObjects ? this.bucketRoleArns : []);
 
     this.addEncryptionDenies(bucket);
@@ -464,9 +512,9 @@ export class SecureDeltaLakeBucket extends Construct implements ISecureDeltaLake
   public grantRead(grantee: iam.IGrantable, prefix: string): iam.Grant {
     const root = normalizePrefix('prefix', prefix);
     return this.grantStatements(grantee, root, { read: true, write: false }, [
-      this.listStatement(root),
+      listStatementFor(this.bucket, root),
       new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [this.bucket.arnForObjects(`${root}/*`)] }),
-      this.keyStatement(['kms:Decrypt']),
+      keyStatementFor(this.bucket, this.encryptionKey, ['kms:Decrypt']),
     ], `read-only access to objects under ${root}/`);
   }
 
@@ -483,7 +531,7 @@ export class SecureDeltaLakeBucket extends Construct implements ISecureDeltaLake
     const root = normalizePrefix('prefix', prefix);
     return this.grantStatements(grantee, root, { read: false, write: true }, [
       new iam.PolicyStatement({ actions: ['s3:PutObject', 's3:AbortMultipartUpload'], resources: [this.bucket.arnForObjects(`${root}/*`)] }),
-      this.keyStatement(['kms:GenerateDataKey', 'kms:Decrypt']),
+      keyStatementFor(this.bucket, this.encryptionKey, ['kms:GenerateDataKey', 'kms:Decrypt']),
     ], `write-only access to objects under ${root}/`);
   }
 
@@ -497,9 +545,9 @@ export class SecureDeltaLakeBucket extends Construct implements ISecureDeltaLake
   public grantDeltaRead(grantee: iam.IGrantable, tablePath: string): iam.Grant {
     const root = this.registerTable(tablePath);
     return this.grantStatements(grantee, root, { read: true, write: false }, [
-      this.listStatement(root),
+      listStatementFor(this.bucket, root),
       new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [this.bucket.arnForObjects(`${root}/*`)] }),
-      this.keyStatement(['kms:Decrypt']),
+      keyStatementFor(this.bucket, this.encryptionKey, ['kms:Decrypt']),
     ], `Delta table ${root}: read data files and the transaction log`);
   }
 
@@ -523,39 +571,18 @@ export class SecureDeltaLakeBucket extends Construct implements ISecureDeltaLake
       throw new Error(`SecureDeltaLakeBucket: grantDeltaWrite of '${root}' with DeltaMaintenance.VACUUM cannot delete data under Object Lock in COMPLIANCE mode; use GOVERNANCE mode or DeltaMaintenance.NONE`);
     }
     const statements = [
-      this.listStatement(root),
+      listStatementFor(this.bucket, root),
       new iam.PolicyStatement({
         actions: ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload'],
         resources: [this.bucket.arnForObjects(`${root}/*`)],
       }),
       new iam.PolicyStatement({ actions: ['s3:DeleteObject'], resources: [this.bucket.arnForObjects(`${root}/_delta_log/*`)] }),
-      this.keyStatement(['kms:Decrypt', 'kms:GenerateDataKey']),
+      keyStatementFor(this.bucket, this.encryptionKey, ['kms:Decrypt', 'kms:GenerateDataKey']),
     ];
     if (maintenance === DeltaMaintenance.VACUUM) {
       statements.push(new iam.PolicyStatement({ actions: ['s3:DeleteObject'], resources: [this.bucket.arnForObjects(`${root}/*`)] }));
     }
     return this.grantStatements(grantee, root, { read: true, write: true }, statements, `Delta table ${root}: read the log, write data files and commits${maintenance === DeltaMaintenance.VACUUM ? ', delete data files (VACUUM)' : ''}`);
-  }
-
-  private listStatement(root: string): iam.PolicyStatement {
-    return new iam.PolicyStatement({
-      actions: ['s3:ListBucket'],
-      resources: [this.bucket.bucketArn],
-      conditions: { StringLike: { 's3:prefix': [root, `${root}/*`] } },
-    });
-  }
-
-  private keyStatement(actions: string[]): iam.PolicyStatement {
-    return new iam.PolicyStatement({
-      actions,
-      resources: [this.encryptionKey.keyArn],
-      conditions: {
-        StringEquals: {
-          'kms:ViaService': `s3.${Stack.of(this).region}.amazonaws.com`,
-          'kms:EncryptionContext:aws:s3:arn': this.bucket.bucketArn,
-        },
-      },
-    });
   }
 
   private registerTable(tablePath: string): string {
@@ -642,10 +669,14 @@ export class SecureDeltaLakeBucket extends Construct implements ISecureDeltaLake
           `naming its ARN in the bucket policy would tie the two stacks in a cycle. Create the role with path: SecureDeltaLakeBucket.DATA_ACCESS_ROLE_PATH ('${SecureDeltaLakeBucket.DATA_ACCESS_ROLE_PATH}'), ` +
           'or in the bucket\'s stack, or import it by a literal ARN');
       }
-      const stack = Stack.of(this);
-      entry = `arn:${stack.partition}:iam::${stack.account}:role${SecureDeltaLakeBucket.DATA_ACCESS_ROLE_PATH}*`;
+      entry = this.dataAccessRolePattern();
     }
     if (!this.allowedPrincipalArns.includes(entry)) this.allowedPrincipalArns.push(entry);
+  }
+
+  private dataAccessRolePattern(): string {
+    const stack = Stack.of(this);
+    return `arn:${stack.partition}:iam::${stack.account}:role${SecureDeltaLakeBucket.DATA_ACCESS_ROLE_PATH}*`;
   }
 
   private cdkProviderRoleArn(providerId: string): string {
@@ -731,8 +762,7 @@ export class SecureDeltaLakeBucket extends Construct implements ISecureDeltaLake
 
   /** The tag key that admits grantees of other stacks through the fence of one prefix. */
   private fenceTag(root: string): string {
-    const hash = createHash('sha256').update(`${Names.uniqueId(this)}/${root}`).digest('hex').slice(0, 16);
-    return `cdk-secure-delta-lake:fence:${hash}`;
+    return fenceTagKey(this.fenceIdentity, root);
   }
 
   /** Tag a grantee of another stack so that the fence of `root` admits it for what it was granted. */
@@ -743,11 +773,7 @@ export class SecureDeltaLakeBucket extends Construct implements ISecureDeltaLake
       throw new Error(`SecureDeltaLakeBucket: ${g.principal.node.path} is granted '${g.root}', which lies in the restricted prefix '${root}', ` +
         'but it is neither a role nor a user created in this app, so the bucket policy can neither name nor tag it; create it in the bucket\'s stack or import it by a literal ARN');
     }
-    const key = this.fenceTag(root);
-    const current = cfn.tags.tagValues()[key];
-    // One tag per fence: 'read', 'write', or 'read-write' when granted both.
-    const wants = new Set([...(current ?? '').split('-').filter((x) => x), ...(g.read ? ['read'] : []), ...(g.write ? ['write'] : [])]);
-    cfn.tags.setTag(key, ['read', 'write'].filter((x) => wants.has(x)).join('-'));
+    tagForFence(cfn, this.fenceTag(root), g.read, g.write);
   }
 
   /**
@@ -808,5 +834,125 @@ export class SecureDeltaLakeBucket extends Construct implements ISecureDeltaLake
       Annotations.of(this).addWarningV2('cdk-secure-delta-lake:keyRotationDisabled',
         'encryptionKey has no automatic rotation; set enableKeyRotation: true on the key');
     }
+  }
+}
+
+/** The tag key that admits grantees through the fence of one prefix of one bucket. */
+function fenceTagKey(bucketIdentity: string, root: string): string {
+  const hash = createHash('sha256').update(`${bucketIdentity}/${root}`).digest('hex').slice(0, 16);
+  return `cdk-secure-delta-lake:fence:${hash}`;
+}
+
+/** One tag per fence: 'read', 'write', or 'read-write' when granted both. */
+function tagForFence(cfn: iam.CfnRole | iam.CfnUser, key: string, read: boolean, write: boolean): void {
+  const current = cfn.tags.tagValues()[key];
+  const wants = new Set([...(current ?? '').split('-').filter((x) => x), ...(read ? ['read'] : []), ...(write ? ['write'] : [])]);
+  cfn.tags.setTag(key, ['read', 'write'].filter((x) => wants.has(x)).join('-'));
+}
+
+function listStatementFor(bucket: s3.IBucket, root: string): iam.PolicyStatement {
+  return new iam.PolicyStatement({
+    actions: ['s3:ListBucket'],
+    resources: [bucket.bucketArn],
+    conditions: { StringLike: { 's3:prefix': [root, `${root}/*`] } },
+  });
+}
+
+function keyStatementFor(bucket: s3.IBucket, key: kms.IKey, actions: string[]): iam.PolicyStatement {
+  return new iam.PolicyStatement({
+    actions,
+    resources: [key.keyArn],
+    conditions: {
+      StringEquals: {
+        'kms:ViaService': `s3.${Stack.of(bucket).region}.amazonaws.com`,
+        'kms:EncryptionContext:aws:s3:arn': bucket.bucketArn,
+      },
+    },
+  });
+}
+
+/** A lake bucket of another app: grants in the grantees' policies, fence tags on the grantees. */
+class ImportedLakeBucket extends Construct implements ISecureDeltaLakeBucket {
+  public readonly bucket: s3.IBucket;
+  public readonly encryptionKey: kms.IKey;
+  public readonly zone: LakeZone;
+  private readonly bucketName: string;
+  private readonly fences: string[] = [];
+  private readonly accessPolicies = new Map<IConstruct, ReasonedPolicy>();
+
+  constructor(scope: Construct, id: string, attrs: SecureDeltaLakeBucketAttributes) {
+    super(scope, id);
+    const v = new PropsValidator('SecureDeltaLakeBucket.fromBucketAttributes');
+    v.check(!Token.isUnresolved(attrs.bucketName) && /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(attrs.bucketName),
+      `bucketName '${attrs.bucketName}' must be the literal name of the lake bucket (3 to 63 lowercase letters, digits, dots and hyphens)`);
+    v.oneOf('zone', attrs.zone, 'LakeZone', LakeZone as any);
+    v.throwIfAny();
+    this.bucketName = attrs.bucketName;
+    this.zone = attrs.zone;
+    this.encryptionKey = attrs.encryptionKey;
+    this.bucket = s3.Bucket.fromBucketAttributes(this, 'Bucket', { bucketName: attrs.bucketName, encryptionKey: attrs.encryptionKey });
+    Annotations.of(this).addInfo(`${attrs.bucketName} is a lake bucket of another app: its policy, perimeter and fences are that app's; grantees here must be roles on ${SecureDeltaLakeBucket.DATA_ACCESS_ROLE_PATH}`);
+  }
+
+  public grantRead(grantee: iam.IGrantable, prefix: string): iam.Grant {
+    const root = normalizePrefix('prefix', prefix);
+    return this.grant(grantee, root, true, false, [
+      listStatementFor(this.bucket, root),
+      new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [this.bucket.arnForObjects(`${root}/*`)] }),
+      keyStatementFor(this.bucket, this.encryptionKey, ['kms:Decrypt']),
+    ], `read-only access to objects under ${root}/`);
+  }
+
+  public grantWrite(grantee: iam.IGrantable, prefix: string): iam.Grant {
+    const root = normalizePrefix('prefix', prefix);
+    return this.grant(grantee, root, false, true, [
+      new iam.PolicyStatement({ actions: ['s3:PutObject', 's3:AbortMultipartUpload'], resources: [this.bucket.arnForObjects(`${root}/*`)] }),
+      keyStatementFor(this.bucket, this.encryptionKey, ['kms:GenerateDataKey', 'kms:Decrypt']),
+    ], `write-only access to objects under ${root}/`);
+  }
+
+  public grantDeltaRead(grantee: iam.IGrantable, tablePath: string): iam.Grant {
+    const root = normalizePrefix('tablePath', tablePath);
+    return this.grant(grantee, root, true, false, [
+      listStatementFor(this.bucket, root),
+      new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [this.bucket.arnForObjects(`${root}/*`)] }),
+      keyStatementFor(this.bucket, this.encryptionKey, ['kms:Decrypt']),
+    ], `Delta table ${root}: read data files and the transaction log`);
+  }
+
+  public grantDeltaWrite(grantee: iam.IGrantable, tablePath: string, options: DeltaWriteOptions = {}): iam.Grant {
+    const root = normalizePrefix('tablePath', tablePath);
+    const vacuum = (options.maintenance ?? DeltaMaintenance.NONE) === DeltaMaintenance.VACUUM;
+    return this.grant(grantee, root, true, true, [
+      listStatementFor(this.bucket, root),
+      new iam.PolicyStatement({ actions: ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload'], resources: [this.bucket.arnForObjects(`${root}/*`)] }),
+      new iam.PolicyStatement({ actions: ['s3:DeleteObject'], resources: [this.bucket.arnForObjects(`${root}/${vacuum ? '' : '_delta_log/'}*`)] }),
+      keyStatementFor(this.bucket, this.encryptionKey, ['kms:Decrypt', 'kms:GenerateDataKey']),
+    ], `Delta table ${root}: read the log, write data files and commits${vacuum ? ', delete data files (VACUUM)' : ''}`);
+  }
+
+  /** The owning app fences the prefix; this records it, and grants here tag their grantees for it. */
+  public restrictToGrantees(prefix: string): void {
+    const root = normalizePrefix('prefix', prefix);
+    if (!this.fences.includes(root)) this.fences.push(root);
+  }
+
+  private grant(grantee: iam.IGrantable, root: string, read: boolean, write: boolean, statements: iam.PolicyStatement[], reason: string): iam.Grant {
+    const identity = granteeIdentity(grantee, 'SecureDeltaLakeBucket.fromBucketAttributes');
+    const cfn = identity.construct.node.defaultChild;
+    const onPath = cfn instanceof iam.CfnRole && cfn.path === SecureDeltaLakeBucket.DATA_ACCESS_ROLE_PATH;
+    if (!onPath) {
+      throw new Error(`SecureDeltaLakeBucket.fromBucketAttributes: ${identity.construct.node.path} is granted '${root}' of ${this.bucketName}, a lake bucket of another app, ` +
+        `whose data perimeter admits this app's roles by their path only: create the role with path: SecureDeltaLakeBucket.DATA_ACCESS_ROLE_PATH ('${SecureDeltaLakeBucket.DATA_ACCESS_ROLE_PATH}')`);
+    }
+    // The owning app's fence of this prefix admits the grantee by this tag.
+    tagForFence(cfn, fenceTagKey(this.bucketName, root), read, write);
+    let policy = this.accessPolicies.get(identity.construct);
+    if (!policy) {
+      policy = managedPolicyFor(identity, `SecureDeltaLakeAccess${Names.uniqueId(this)}`, `cdk-secure-delta-lake: access to the lake bucket ${this.bucketName}`);
+      this.accessPolicies.set(identity.construct, policy);
+    }
+    policy.add(`${reason}: object-level access limited to one prefix of one bucket`, ...statements);
+    return iam.Grant.drop(grantee, reason);
   }
 }
