@@ -14,6 +14,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { JobMetrics } from '../glue/least-privilege-glue-job';
 import { accountRootArn } from '../private/administrators';
 import { acknowledge } from '../private/compliance';
 
@@ -374,7 +375,7 @@ export class PipelineAlerts extends Construct {
     const noRun = new cloudwatch.Alarm(this, 'NoSuccessfulRun', {
       alarmName: named('NoSuccessfulRun'),
       alarmDescription: `cdk-secure-delta-lake: no successful run of ${props.jobName} within ${props.expectedRunInterval.toHumanString()}`,
-      metric: metric('RunsSucceeded', period),
+      metric: metric(JobMetrics.RUNS_SUCCEEDED, period),
       comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
       threshold: 1,
       evaluationPeriods,
@@ -386,7 +387,7 @@ export class PipelineAlerts extends Construct {
       alarmDescription: `cdk-secure-delta-lake: more than ${props.quarantineAlertRatio * 100}% of the records of a run of ${props.jobName} were quarantined`,
       metric: new cloudwatch.MathExpression({
         expression: 'IF(r > 0, q / r, 0)',
-        usingMetrics: { q: metric('RecordsQuarantined', Duration.hours(1)), r: metric('RecordsRead', Duration.hours(1)) },
+        usingMetrics: { q: metric(JobMetrics.RECORDS_QUARANTINED, Duration.hours(1)), r: metric(JobMetrics.RECORDS_READ, Duration.hours(1)) },
         label: 'quarantine ratio',
         period: Duration.hours(1),
       }),

@@ -1,13 +1,19 @@
 import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { Construct } from 'constructs';
+import { JobMetrics, LeastPrivilegeGlueJob } from '../glue/least-privilege-glue-job';
+
+/**
+ * The count of files a run ingested, which the job script publishes beside the `JobMetrics` names.
+ * Not in `JobMetrics` yet.
+ */
+const FILES_METRIC = 'Files';
 
 /** @internal */
 export interface PipelineDashboardProps {
   readonly dashboardName: string;
-  readonly jobName: string;
-  readonly metricsNamespace: string;
-  readonly tableDimension: string;
+  /** The job whose metrics (its `JobName` and `Table` dimensions, in its namespace) the dashboard shows. */
+  readonly job: LeastPrivilegeGlueJob;
   readonly alarms: cloudwatch.IAlarm[];
   /** The EventBridge rule that matches failed, timed-out and stopped runs. */
   readonly failureRuleName: string;
@@ -23,10 +29,7 @@ export class PipelineDashboard extends Construct {
 
   constructor(scope: Construct, id: string, props: PipelineDashboardProps) {
     super(scope, id);
-    const dims = { JobName: props.jobName, Table: props.tableDimension };
-    const own = (metricName: string, label: string) => new cloudwatch.Metric({
-      namespace: props.metricsNamespace, metricName, dimensionsMap: dims, statistic: 'Sum', period: Duration.hours(1), label,
-    });
+    const own = (metricName: string, label: string) => props.job.metric(metricName, { period: Duration.hours(1), label });
     // Glue's job metrics (published under the Glue namespace for every run).
     const glue = (metricName: string, label: string, statistic: string) => new cloudwatch.Metric({
       namespace: 'Glue',
@@ -34,15 +37,19 @@ export class PipelineDashboard extends Construct {
       statistic,
       period: Duration.hours(1),
       label,
-      dimensionsMap: { JobName: props.jobName, JobRunId: 'ALL', Type: 'gauge' },
+      dimensionsMap: { JobName: props.job.job.jobName, JobRunId: 'ALL', Type: 'gauge' },
     });
     this.dashboard = new cloudwatch.Dashboard(this, 'Resource', {
       dashboardName: props.dashboardName,
       defaultInterval: Duration.days(7),
       widgets: [
         [
-          new cloudwatch.GraphWidget({ title: 'Runs', left: [own('RunsSucceeded', 'succeeded'), own('FailedClosed', 'failed closed')], width: 8 }),
-          new cloudwatch.GraphWidget({ title: 'Records', left: [own('RecordsValid', 'valid'), own('RecordsQuarantined', 'quarantined'), own('RecordsRead', 'read')], width: 8 }),
+          new cloudwatch.GraphWidget({ title: 'Runs', left: [own(JobMetrics.RUNS_SUCCEEDED, 'succeeded'), own(JobMetrics.FAILED_CLOSED, 'failed closed')], width: 8 }),
+          new cloudwatch.GraphWidget({
+            title: 'Records',
+            left: [own(JobMetrics.RECORDS_VALID, 'valid'), own(JobMetrics.RECORDS_QUARANTINED, 'quarantined'), own(JobMetrics.RECORDS_READ, 'read')],
+            width: 8,
+          }),
           new cloudwatch.GraphWidget({ title: 'Run duration (ms)', left: [glue('glue.driver.aggregate.elapsedTime', 'elapsed', 'Maximum')], width: 8 }),
         ],
         [
@@ -52,7 +59,7 @@ export class PipelineDashboard extends Construct {
             width: 8,
           }),
           new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: props.alarms, width: 8 }),
-          new cloudwatch.SingleValueWidget({ title: 'Files ingested', metrics: [own('Files', 'files')], setPeriodToTimeRange: true, width: 8 }),
+          new cloudwatch.SingleValueWidget({ title: 'Files ingested', metrics: [own(FILES_METRIC, 'files')], setPeriodToTimeRange: true, width: 8 }),
         ],
       ],
     });

@@ -161,7 +161,12 @@ export class LakeTable extends Construct {
   public readonly rules: events.IRule[] = [];
   /** The secret of the pseudonymization key the job reads, when the schema has PII columns. */
   public readonly pseudonymKey?: secretsmanager.ISecret;
-  /** The value of the `Table` dimension of the job's metrics. @internal */
+  /**
+   * The value of the `Table` dimension of the job's metrics (the job's `metricsTable`), known before
+   * the job exists: the lake draws the table's dashboard row when the table registers.
+   *
+   * @internal
+   */
   public readonly _tableDimension: string;
 
   constructor(scope: Construct, id: string, props: LakeTableProps) {
@@ -299,16 +304,12 @@ export class LakeTable extends Construct {
     }
 
     // Alarms on the job's own metrics, named under the lake's prefix (the topic admits them by ARN).
-    const dims = { JobName: this.job.job.jobName, Table: this._tableDimension };
-    const metric = (name: string, period: Duration) => new cloudwatch.Metric({
-      namespace: this.job.metricsNamespace, metricName: name, dimensionsMap: dims, statistic: 'Sum', period,
-    });
     const period = expectedRunInterval.toSeconds() >= 86400 ? Duration.days(1) : expectedRunInterval;
     const evaluationPeriods = Math.ceil(expectedRunInterval.toSeconds() / period.toSeconds());
     const noRun = new cloudwatch.Alarm(this, 'NoSuccessfulRun', {
       alarmName: this.alarmNames[0],
       alarmDescription: `cdk-secure-delta-lake: no successful run of ${base} within ${expectedRunInterval.toHumanString()}`,
-      metric: metric('RunsSucceeded', period),
+      metric: this.job.metricRunsSucceeded({ period }),
       comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
       threshold: 1,
       evaluationPeriods,
@@ -320,7 +321,10 @@ export class LakeTable extends Construct {
       alarmDescription: `cdk-secure-delta-lake: more than ${quarantineAlertRatio * 100}% of the records of a run of ${base} were quarantined`,
       metric: new cloudwatch.MathExpression({
         expression: 'IF(r > 0, q / r, 0)',
-        usingMetrics: { q: metric('RecordsQuarantined', Duration.hours(1)), r: metric('RecordsRead', Duration.hours(1)) },
+        usingMetrics: {
+          q: this.job.metricRecordsQuarantined({ period: Duration.hours(1) }),
+          r: this.job.metricRecordsRead({ period: Duration.hours(1) }),
+        },
         label: 'quarantine ratio',
         period: Duration.hours(1),
       }),

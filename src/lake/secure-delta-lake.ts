@@ -15,6 +15,7 @@ import { LakeAlerts } from './lake-alerts';
 import { LakeTable, LakeTableOptions } from './lake-table';
 import { nameManagedPolicies } from './names';
 import { PipelineTrail } from '../audit/pipeline-trail';
+import { JobMetrics } from '../glue/least-privilege-glue-job';
 import { PseudonymKey } from '../pipeline/pseudonym-key';
 import { administratorArnProblems, administratorsOf } from '../private/administrators';
 import { GRANULAR_REASONS, ReasonedPolicy, acknowledge } from '../private/compliance';
@@ -478,8 +479,12 @@ export class SecureDeltaLake extends Construct {
     const alarms = table.alarmNames.map((name) => cloudwatch.Alarm.fromAlarmArn(this, `Alarm-${table.tableName}-${name.split('-').pop()}`,
       Stack.of(this).formatArn({ service: 'cloudwatch', resource: 'alarm', resourceName: name, arnFormat: ArnFormat.COLON_RESOURCE_NAME })));
     return [
-      new cloudwatch.GraphWidget({ title: `${table.tableName}: runs`, left: [own('RunsSucceeded', 'succeeded'), own('FailedClosed', 'failed closed')], width: 8 }),
-      new cloudwatch.GraphWidget({ title: `${table.tableName}: records`, left: [own('RecordsValid', 'valid'), own('RecordsQuarantined', 'quarantined'), own('RecordsRead', 'read')], width: 8 }),
+      new cloudwatch.GraphWidget({ title: `${table.tableName}: runs`, left: [own(JobMetrics.RUNS_SUCCEEDED, 'succeeded'), own(JobMetrics.FAILED_CLOSED, 'failed closed')], width: 8 }),
+      new cloudwatch.GraphWidget({
+        title: `${table.tableName}: records`,
+        left: [own(JobMetrics.RECORDS_VALID, 'valid'), own(JobMetrics.RECORDS_QUARANTINED, 'quarantined'), own(JobMetrics.RECORDS_READ, 'read')],
+        width: 8,
+      }),
       new cloudwatch.AlarmStatusWidget({ title: `${table.tableName}: alarms`, alarms, width: 8 }),
     ];
   }

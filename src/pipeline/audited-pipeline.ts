@@ -490,7 +490,6 @@ export class AuditedPipeline extends Construct {
     }
 
     // Alerts and dashboard.
-    const tableDimension = tablePath.split('/').pop()!;
     const keys = dedupe<kms.IKey>([...lakes.map((b) => b.encryptionKey), this.job.key, auditKey,
       ...(this.pseudonymKey?.encryptionKey ? [this.pseudonymKey.encryptionKey] : [])]);
     const rotationFunction = pseudonymKey?.rotationFunction;
@@ -503,7 +502,7 @@ export class AuditedPipeline extends Construct {
       emails,
       jobName: this.job.job.jobName,
       metricsNamespace: this.job.metricsNamespace,
-      tableDimension,
+      tableDimension: this.job.metricsTable,
       expectedRunInterval,
       quarantineAlertRatio,
       buckets: dedupe([...lakes.map((b) => b.bucket), trail.bucket, ...logBuckets]),
@@ -529,9 +528,7 @@ export class AuditedPipeline extends Construct {
     this.failedRunRuleName = alerts.jobRunFailedRule.ruleName;
     this.dashboard = new PipelineDashboard(this, 'Dashboard', {
       dashboardName: `${unique}-dashboard`.slice(0, 255),
-      jobName: this.job.job.jobName,
-      metricsNamespace: this.job.metricsNamespace,
-      tableDimension,
+      job: this.job,
       alarms: alerts.alarms,
       failureRuleName: alerts.jobRunFailedRule.ruleName,
     }).dashboard;
