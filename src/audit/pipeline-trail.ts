@@ -46,9 +46,18 @@ export class PipelineTrail extends Construct {
     this.trailArn = stack.formatArn({ service: 'cloudtrail', resource: 'trail', resourceName: props.trailName });
     const logGroupName = `/cdk-secure-delta-lake/trail/${props.trailName}`;
     const logGroupArn = stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: logGroupName, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+    this.allowTrailToUseKey(props.key, logGroupArn);
+    this.bucket = this.createBucket(props);
+    const delivery = this.createLogDelivery(props, logGroupName, logGroupArn);
+    this.logGroup = delivery.logGroup;
+    this.trail = this.createTrail(props, delivery.role, delivery.policy);
+  }
 
+  /** The key statements CloudTrail (this trail only) and CloudWatch Logs (the trail's log group) need. */
+  private allowTrailToUseKey(key: kms.Key, logGroupArn: string): void {
+    const stack = Stack.of(this);
     // CloudTrail encrypts log files with the key for this trail only (confused-deputy conditions).
-    props.key.addToResourcePolicy(new iam.PolicyStatement({
+    key.addToResourcePolicy(new iam.PolicyStatement({
       sid: 'AllowCloudTrailToEncryptLogsOfThisTrail',
       principals: [new iam.ServicePrincipal('cloudtrail.amazonaws.com')],
       actions: ['kms:GenerateDataKey*'],
@@ -58,16 +67,19 @@ export class PipelineTrail extends Construct {
         StringLike: { 'kms:EncryptionContext:aws:cloudtrail:arn': stack.formatArn({ service: 'cloudtrail', resource: 'trail', resourceName: '*' }) },
       },
     }));
-    props.key.addToResourcePolicy(new iam.PolicyStatement({
+    key.addToResourcePolicy(new iam.PolicyStatement({
       sid: 'AllowCloudTrailToDescribeTheKey',
       principals: [new iam.ServicePrincipal('cloudtrail.amazonaws.com')],
       actions: ['kms:DescribeKey'],
       resources: ['*'],
       conditions: { StringEquals: { 'aws:SourceArn': this.trailArn } },
     }));
-    allowLogsForLogGroups(props.key, 'AllowCloudWatchLogsForTheTrailLogGroup', stack.region, [logGroupArn]);
+    allowLogsForLogGroups(key, 'AllowCloudWatchLogsForTheTrailLogGroup', stack.region, [logGroupArn]);
+  }
 
-    this.bucket = new s3.Bucket(this, 'Bucket', {
+  /** The trail bucket: KMS, TLS, object lock, only this trail writes, no governance bypass, configuration fenced. */
+  private createBucket(props: PipelineTrailProps): s3.Bucket {
+    const bucket = new s3.Bucket(this, 'Bucket', {
       encryption: s3.BucketEncryption.KMS,
       encryptionKey: props.key,
       bucketKeyEnabled: true,
@@ -85,34 +97,40 @@ export class PipelineTrail extends Construct {
         { id: 'abort-incomplete-multipart-uploads', abortIncompleteMultipartUploadAfter: Duration.days(1) },
       ],
     });
-    acknowledge(this.bucket, 'trailBucketNoReplication');
+    acknowledge(bucket, 'trailBucketNoReplication');
     // The L2 admits CloudTrail's writes without naming the trail: another account's trail could
     // deliver under this account's prefix. Only this trail may write.
-    this.bucket.addToResourcePolicy(new iam.PolicyStatement({
+    bucket.addToResourcePolicy(new iam.PolicyStatement({
       sid: 'DenyCloudTrailWritesOfOtherTrails',
       effect: iam.Effect.DENY,
       principals: [new iam.ServicePrincipal('cloudtrail.amazonaws.com')],
       actions: ['s3:PutObject'],
-      resources: [this.bucket.arnForObjects('*')],
+      resources: [bucket.arnForObjects('*')],
       conditions: { StringNotEquals: { 'aws:SourceArn': this.trailArn } },
     }));
     // Governance-mode retention yields to s3:BypassGovernanceRetention: nobody gets it here, so
     // log files stay for their retention (changing this statement is a configuration change).
-    this.bucket.addToResourcePolicy(new iam.PolicyStatement({
+    bucket.addToResourcePolicy(new iam.PolicyStatement({
       sid: 'DenyGovernanceBypass',
       effect: iam.Effect.DENY,
       principals: [new iam.AnyPrincipal()],
       actions: ['s3:BypassGovernanceRetention'],
-      resources: [this.bucket.bucketArn, this.bucket.arnForObjects('*')],
+      resources: [bucket.bucketArn, bucket.arnForObjects('*')],
     }));
-    denyConfigurationChanges(this.bucket, props.administrators);
-    const cfnBucket = this.bucket.node.defaultChild as s3.CfnBucket;
+    denyConfigurationChanges(bucket, props.administrators);
+    const cfnBucket = bucket.node.defaultChild as s3.CfnBucket;
     cfnBucket.notificationConfiguration = { eventBridgeConfiguration: { eventBridgeEnabled: true } };
     if (props.accessLogBucket) {
-      logAccessInto(this.bucket, props.accessLogBucket, `trail/${props.trailName}/`, 'S3ServerAccessLogsDeliveryForTheTrailBucket');
+      logAccessInto(bucket, props.accessLogBucket, `trail/${props.trailName}/`, 'S3ServerAccessLogsDeliveryForTheTrailBucket');
     }
+    return bucket;
+  }
 
-    this.logGroup = new logs.LogGroup(this, 'Logs', {
+  /** The trail's log group, and the role CloudTrail delivers to it with (its permissions in a customer-managed policy). */
+  private createLogDelivery(
+    props: PipelineTrailProps, logGroupName: string, logGroupArn: string,
+  ): { logGroup: logs.LogGroup; role: iam.Role; policy: iam.ManagedPolicy } {
+    const logGroup = new logs.LogGroup(this, 'Logs', {
       logGroupName,
       encryptionKey: props.key,
       retention: props.logRetention,
@@ -130,8 +148,12 @@ export class PipelineTrail extends Construct {
     }));
     logsPolicy.add('CloudTrail creates its log streams in the trail\'s log group (names are chosen by CloudTrail)',
       new iam.PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [`${logGroupArn}:log-stream:*`] }));
+    return { logGroup, role: logsRole, policy: logsPolicy.policy };
+  }
 
-    this.trail = new cloudtrail.Trail(this, 'Resource', {
+  /** The trail, with what the L2 lacks set on the L1: advanced event selectors and the CloudWatch Logs delivery. */
+  private createTrail(props: PipelineTrailProps, logsRole: iam.Role, logsPolicy: iam.ManagedPolicy): cloudtrail.Trail {
+    const trail = new cloudtrail.Trail(this, 'Resource', {
       trailName: props.trailName,
       bucket: this.bucket,
       encryptionKey: props.key,
@@ -140,7 +162,7 @@ export class PipelineTrail extends Construct {
       includeGlobalServiceEvents: props.accountTrail,
     });
     // The L2 has no advanced selectors and creates its logs role with an inline policy: set both on the L1.
-    const cfn = this.trail.node.defaultChild as cloudtrail.CfnTrail;
+    const cfn = trail.node.defaultChild as cloudtrail.CfnTrail;
     cfn.eventSelectors = undefined;
     cfn.cloudWatchLogsLogGroupArn = this.logGroup.logGroupArn;
     cfn.cloudWatchLogsRoleArn = logsRole.roleArn;
@@ -159,6 +181,7 @@ export class PipelineTrail extends Construct {
       });
     }
     cfn.advancedEventSelectors = selectors;
-    cfn.node.addDependency(logsPolicy.policy);
+    cfn.node.addDependency(logsPolicy);
+    return trail;
   }
 }
