@@ -7,7 +7,6 @@ import { JobMetrics, LeastPrivilegeGlueJob } from '../glue/least-privilege-glue-
  * The count of files a run ingested, which the job script publishes beside the `JobMetrics` names.
  * Not in `JobMetrics` yet.
  */
-const FILES_METRIC = 'Files';
 
 /** @internal */
 export interface PipelineDashboardProps {
@@ -59,7 +58,7 @@ export class PipelineDashboard extends Construct {
             width: 8,
           }),
           new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: props.alarms, width: 8 }),
-          new cloudwatch.SingleValueWidget({ title: 'Files ingested', metrics: [own(FILES_METRIC, 'files')], setPeriodToTimeRange: true, width: 8 }),
+          new cloudwatch.SingleValueWidget({ title: 'Files ingested', metrics: [own(JobMetrics.FILES, 'files')], setPeriodToTimeRange: true, width: 8 }),
         ],
       ],
     });

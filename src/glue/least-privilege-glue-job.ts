@@ -279,6 +279,10 @@ export class JobMetrics {
   public static readonly FAILED_CLOSED = 'FailedClosed';
   /** Files of the run that were refused (not CSV, unreadable, a record too long). */
   public static readonly FILES_REFUSED = 'FilesRefused';
+  /** Files the run ingested. */
+  public static readonly FILES = 'Files';
+  /** Quarantined records the run deleted at the end of their retention. */
+  public static readonly QUARANTINE_RECORDS_EXPIRED = 'QuarantineRecordsExpired';
 
   private constructor() {}
 }
