@@ -13,8 +13,9 @@ import { nameManagedPolicies } from './names';
 import type { SecureDeltaLake } from './secure-delta-lake';
 import { GlueJobVersion, LeastPrivilegeGlueJob } from '../glue/least-privilege-glue-job';
 import { TableSchema } from '../glue/table-schema';
-import { PipelineTrigger, PipelineTriggerKind, cronProblems } from '../pipeline/pipeline-trigger';
+import { PipelineTrigger, PipelineTriggerKind } from '../pipeline/pipeline-trigger';
 import { granteeIdentity, managedPolicyFor } from '../private/grants';
+import { checkAlarms, checkTableLocation, checkTrigger } from '../private/table-checks';
 import { PropsValidator, normalizePrefix } from '../private/validation';
 
 /** A table of a `SecureDeltaLake`: what is per table. */
@@ -113,8 +114,6 @@ export interface LakeTableProps extends LakeTableOptions {
   readonly lake: SecureDeltaLake;
 }
 
-const TABLE_NAME = /^[a-z][a-z0-9_]{0,254}$/;
-const RESERVED_SUBTABLES = ['data', 'quarantine', '_ingest_log'];
 /** The longest name base leaves room for the longest suffix within EventBridge's 64 characters. */
 const NAME_BASE_LENGTH = 44;
 
@@ -180,59 +179,20 @@ export class LakeTable extends Construct {
     const expectedRunInterval = props.expectedRunInterval ?? Duration.days(1);
 
     const v = new PropsValidator('LakeTable');
-    v.check(TABLE_NAME.test(props.tableName), `tableName '${props.tableName}' must be lowercase letters, digits and _, starting with a letter (Glue and Athena table names)`);
     const lakeStack = Stack.of(lake);
     if (!Token.isUnresolved(stack.region) && !Token.isUnresolved(lakeStack.region)) {
       v.check(stack.region === lakeStack.region && stack.account === lakeStack.account,
         `the table's stack ${stack.stackName} is in ${stack.account}/${stack.region} and the lake's stack ${lakeStack.stackName} in ${lakeStack.account}/${lakeStack.region}; put the table in a stack of the lake's account and region`);
     }
-    let sourcePrefix = '';
-    let tablePath = '';
-    try {
-      sourcePrefix = normalizePrefix('sourcePrefix', props.sourcePrefix ?? `landing/${props.tableName}`);
-    } catch (e) {
-      v.add((e as Error).message);
-    }
-    try {
-      tablePath = normalizePrefix('tablePath', props.tablePath ?? `tables/${props.tableName}`);
-    } catch (e) {
-      v.add((e as Error).message);
-    }
-    const last = tablePath.split('/').pop() ?? '';
-    v.check(!RESERVED_SUBTABLES.includes(last),
-      `tablePath '${tablePath}' ends in '${last}', which collides with the job's own sub-tables (${RESERVED_SUBTABLES.join(', ')}); choose a table root such as 'tables/${props.tableName}'`);
-    if (trigger.kind === PipelineTriggerKind.OBJECT_CREATED) {
-      const batchSize = trigger.batchSize ?? 100;
-      const windowSeconds = trigger.batchWindow?.toSeconds() ?? 900;
-      v.check(Number.isInteger(batchSize) && batchSize >= 1 && batchSize <= 100, `trigger batchSize must be an integer from 1 to 100 (got ${batchSize}); Glue event triggers batch at most 100 events`);
-      v.check(windowSeconds >= 1 && windowSeconds <= 900, `trigger batchWindow must be from 1 second to 15 minutes (got ${trigger.batchWindow?.toHumanString()}); Glue event triggers wait at most 900 seconds`);
-      if (trigger.prefix !== undefined && sourcePrefix) {
-        let prefix = trigger.prefix;
-        try {
-          prefix = normalizePrefix('trigger prefix', trigger.prefix);
-        } catch (e) {
-          v.add((e as Error).message);
-        }
-        v.check(prefix === sourcePrefix || prefix.startsWith(`${sourcePrefix}/`),
-          `trigger prefix '${trigger.prefix}' is outside the source prefix '${sourcePrefix}'; use '${sourcePrefix}' or a prefix under it`);
-      }
-    }
-    if (trigger.kind === PipelineTriggerKind.SCHEDULE) {
-      const expr = trigger.scheduleExpression ?? '';
-      const problems = cronProblems(expr);
-      v.check(problems.length === 0, `trigger schedule '${expr}' does not parse: it ${problems.join('; ')}; for example cron(0 2 * * ? *) runs daily at 02:00 UTC`);
-    }
-    v.check(quarantineAlertRatio > 0 && quarantineAlertRatio <= maxQuarantineRatio,
-      `quarantineAlertRatio must be above 0 and at most maxQuarantineRatio ${maxQuarantineRatio} (got ${quarantineAlertRatio}); the alert warns before the job fails closed`);
-    const interval = expectedRunInterval.toSeconds();
-    v.check(interval >= 3600 && interval <= 7 * 86400 && (interval < 86400 || interval % 86400 === 0),
-      `expectedRunInterval must be from 1 hour to 7 days, in whole days above a day (got ${expectedRunInterval.toHumanString()}); CloudWatch alarms evaluate at most 7 days`);
+    const { sourcePrefix, tablePath } = checkTableLocation(v, props.tableName, props.sourcePrefix, props.tablePath);
+    checkTrigger(v, trigger, sourcePrefix);
+    checkAlarms(v, quarantineAlertRatio, maxQuarantineRatio, expectedRunInterval);
     v.throwIfAny();
 
     this.tableName = props.tableName;
     this.sourcePrefix = sourcePrefix;
     this.tablePath = tablePath;
-    this._tableDimension = last;
+    this._tableDimension = tablePath.split('/').pop()!;
     const base = nameBase(lake.lakeName, props.tableName);
     this.jobName = base;
     this.alarmNames = [`${base}-NoSuccessfulRun`, `${base}-QuarantineRatio`];

@@ -13,7 +13,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct, IConstruct } from 'constructs';
-import { PipelineTrigger, PipelineTriggerKind, cronProblems } from './pipeline-trigger';
+import { PipelineTrigger, PipelineTriggerKind } from './pipeline-trigger';
 import { PseudonymKey } from './pseudonym-key';
 import { PipelineAlerts } from '../audit/pipeline-alerts';
 import { PipelineDashboard } from '../audit/pipeline-dashboard';
@@ -25,6 +25,7 @@ import { ReasonedPolicy, acknowledge } from '../private/compliance';
 import { granteeIdentity, managedPolicyFor } from '../private/grants';
 import { denyGrantsOutsideAwsServices, denyKeyAdministration } from '../private/keys';
 import { isLakeBucket, pathOf } from '../private/lake-buckets';
+import { checkAlarms, checkTableLocation, checkTrigger, TABLE_NAME } from '../private/table-checks';
 import { PropsValidator, normalizePrefix, prefixesOverlap } from '../private/validation';
 import { ISecureDeltaLakeBucket, LakeZone, SecureDeltaLakeBucket } from '../storage/secure-delta-lake-bucket';
 
@@ -221,9 +222,7 @@ export interface AuditedPipelineProps {
   readonly removalPolicy?: RemovalPolicy;
 }
 
-const TABLE_NAME = /^[a-z][a-z0-9_]{0,254}$/;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-const RESERVED_SUBTABLES = ['data', 'quarantine', '_ingest_log'];
 const RESULTS_PREFIX = 'athena-results';
 
 /**
@@ -315,22 +314,7 @@ export class AuditedPipeline extends Construct {
 
     // Every problem of the props at once, each with the prop, the value and the fix.
     const v = new PropsValidator('AuditedPipeline');
-    v.check(TABLE_NAME.test(props.tableName), `tableName '${props.tableName}' must be lowercase letters, digits and _, starting with a letter (Glue and Athena table names)`);
-    let sourcePrefix = '';
-    let tablePath = '';
-    try {
-      sourcePrefix = normalizePrefix('sourcePrefix', props.sourcePrefix ?? `landing/${props.tableName}`);
-    } catch (e) {
-      v.add((e as Error).message);
-    }
-    try {
-      tablePath = normalizePrefix('tablePath', props.tablePath ?? `tables/${props.tableName}`);
-    } catch (e) {
-      v.add((e as Error).message);
-    }
-    const last = tablePath.split('/').pop() ?? '';
-    v.check(!RESERVED_SUBTABLES.includes(last),
-      `tablePath '${tablePath}' ends in '${last}', which collides with the job's own sub-tables (${RESERVED_SUBTABLES.join(', ')}) of another table; choose a table root such as 'tables/${props.tableName}'`);
+    const { sourcePrefix, tablePath } = checkTableLocation(v, props.tableName, props.sourcePrefix, props.tablePath);
     const sameBucket = props.rawBucket !== undefined && props.rawBucket === props.curatedBucket;
     if (sameBucket && sourcePrefix && tablePath) {
       v.check(!prefixesOverlap(sourcePrefix, tablePath),
@@ -347,32 +331,8 @@ export class AuditedPipeline extends Construct {
     // The job's own props, checked here too so that every problem of the composition shows at once.
     v.check(maxQuarantineRatio >= 0 && maxQuarantineRatio <= 1, `maxQuarantineRatio must be from 0 to 1 (got ${maxQuarantineRatio})`);
     v.oneOf('glueVersion', props.glueVersion, 'GlueJobVersion', GlueJobVersion as any);
-    if (trigger.kind === PipelineTriggerKind.OBJECT_CREATED) {
-      const batchSize = trigger.batchSize ?? 100;
-      const windowSeconds = trigger.batchWindow?.toSeconds() ?? 900;
-      v.check(Number.isInteger(batchSize) && batchSize >= 1 && batchSize <= 100, `trigger batchSize must be an integer from 1 to 100 (got ${batchSize}); Glue event triggers batch at most 100 events`);
-      v.check(windowSeconds >= 1 && windowSeconds <= 900, `trigger batchWindow must be from 1 second to 15 minutes (got ${trigger.batchWindow?.toHumanString()}); Glue event triggers wait at most 900 seconds`);
-      if (trigger.prefix !== undefined && sourcePrefix) {
-        let prefix = trigger.prefix;
-        try {
-          prefix = normalizePrefix('trigger prefix', trigger.prefix);
-        } catch (e) {
-          v.add((e as Error).message);
-        }
-        v.check(prefix === sourcePrefix || prefix.startsWith(`${sourcePrefix}/`),
-          `trigger prefix '${trigger.prefix}' is outside the source prefix '${sourcePrefix}' of the raw bucket, so its objects would start runs that never read them; use '${sourcePrefix}' or a prefix under it`);
-      }
-    }
-    if (trigger.kind === PipelineTriggerKind.SCHEDULE) {
-      const expr = trigger.scheduleExpression ?? '';
-      const problems = cronProblems(expr);
-      v.check(problems.length === 0, `trigger schedule '${expr}' does not parse: it ${problems.join('; ')}; for example cron(0 2 * * ? *) runs daily at 02:00 UTC`);
-    }
-    v.check(quarantineAlertRatio > 0 && quarantineAlertRatio <= maxQuarantineRatio,
-      `quarantineAlertRatio must be above 0 and at most maxQuarantineRatio ${maxQuarantineRatio} (got ${quarantineAlertRatio}); the alert warns before the job fails closed`);
-    const interval = expectedRunInterval.toSeconds();
-    v.check(interval >= 3600 && interval <= 7 * 86400 && (interval < 86400 || interval % 86400 === 0),
-      `expectedRunInterval must be from 1 hour to 7 days, in whole days above a day (got ${expectedRunInterval.toHumanString()}); CloudWatch alarms evaluate at most 7 days`);
+    checkTrigger(v, trigger, sourcePrefix);
+    checkAlarms(v, quarantineAlertRatio, maxQuarantineRatio, expectedRunInterval);
     for (const email of emails) {
       v.check(Token.isUnresolved(email) || EMAIL.test(email), `alertEmails: '${email}' is not an email address; give addresses such as 'data-platform@example.com'`);
     }
