@@ -493,7 +493,12 @@ export class SecureDeltaLakeBucket extends Construct implements ISecureDeltaLake
     if (replicationRole) this.bucketRoleArns.push(replicationRole.roleArn);
     if (props.breakGlassRole) this.bucketRoleArns.push(props.breakGlassRole.roleArn);
     this.allowedPrincipalArns.push(...this.bucketRoleArns);
-    if (props.admitDataAccessRolesOfOtherApps) this.allowedPrincipalArns.push(this.dataAccessRolePattern());
+    if (props.admitDataAccessRolesOfOtherApps) {
+      this.allowedPrincipalArns.push(this.dataAccessRolePattern());
+      Annotations.of(this).addWarningV2('cdk-secure-delta-lake:dataAccessRolesOfOtherApps',
+        `the data perimeter admits every role on ${SecureDeltaLakeBucket.DATA_ACCESS_ROLE_PATH} of this account (admitDataAccessRolesOfOtherApps), not only this app's grantees; ` +
+        'IAM and the prefix fences still decide what each role reaches: restrict iam:CreateRole on that path to the administrators (an SCP or a permissions boundary)');
+    }
     if (this.accessLogBucket) this.denyDeletingAccessLogs(this.accessLogBucket, autoDeleteObjects ? this.bucketRoleArns : []);
 
     this.addEncryptionDenies(bucket);

@@ -46,6 +46,10 @@ describe('SecureDeltaLakeBucket.fromBucketAttributes', () => {
       .toBe('ExplicitlyDenied');
   });
 
+  test('the owner\'s opt-in to admit other apps\' roles is loud', () => {
+    Annotations.fromStack(owner).hasWarning('/LakeOwner/Raw', Match.stringLikeRegexp('admits every role on /cdk-secure-delta-lake/ of this account'));
+  });
+
   test('the zone and key are the imported ones, and the job checks the zone by role', () => {
     expect(imported.zone).toBe(LakeZone.RAW);
     expect(imported.encryptionKey).toBe(key);
