@@ -1,26 +1,12 @@
 """The example pipeline in Python (examples/python/app.py), from the built wheel, synthesizes the
 same templates as the TypeScript example: same resources, same properties."""
-import json
-import os
-import subprocess
-from pathlib import Path
 
 import pytest
 
-from binding_kit import ROOT, run_python
+from binding_kit import ROOT, run_python, synth_typescript_example, templates
 
 EXAMPLE = ROOT / "examples" / "python" / "app.py"
 STACKS = ["SecureDeltaLakeData", "SecureDeltaLakePipeline"]
-
-
-def _templates(outdir: Path) -> dict:
-    out = {}
-    for stack in STACKS:
-        template = json.loads((outdir / f"{stack}.template.json").read_text())
-        for resource in template["Resources"].values():
-            resource.pop("Metadata", None)  # construct paths and CDK's own analytics only
-        out[stack] = template
-    return out
 
 
 @pytest.fixture(scope="module")
@@ -28,19 +14,15 @@ def python_templates(binding_python, tmp_path_factory):
     outdir = tmp_path_factory.mktemp("python-example") / "cdk.out"
     result = run_python(binding_python, EXAMPLE, str(outdir))
     assert result.returncode == 0, result.stderr
-    return _templates(outdir)
+    return templates(outdir, STACKS)
 
 
 @pytest.fixture(scope="module")
 def typescript_templates(tmp_path_factory):
     outdir = tmp_path_factory.mktemp("ts-example") / "cdk.out"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CDK_DEFAULT_")}
-    result = subprocess.run(
-        ["npx", "ts-node", "-P", "tsconfig.dev.json", "--prefer-ts-exts", "examples/ingestion-pipeline/synth-only.ts", str(outdir)],
-        cwd=ROOT, capture_output=True, text=True, env=env, check=False,
-    )
+    result = synth_typescript_example(outdir)
     assert result.returncode == 0, result.stderr
-    return _templates(outdir)
+    return templates(outdir, STACKS)
 
 
 def test_the_python_example_synthesizes_the_same_resources(python_templates, typescript_templates):
