@@ -127,7 +127,8 @@ project.postCompileTask.spawn(controlsIndex);
 const dist = project.addTask('dist', {
   description: 'Build the npm tarball and the wheel into dist/ from a fresh compile',
 });
-dist.exec('rm -rf dist');
+// Only the packages: dist/ also holds the version, the tag and the changelog `npx projen release` bumped.
+dist.exec('rm -rf dist/js dist/python');
 dist.spawn(project.compileTask);
 dist.spawn(project.postCompileTask);
 dist.spawn(project.tasks.tryFind('package-all')!);
