@@ -1,4 +1,4 @@
-import { awscdk, javascript } from 'projen';
+import { awscdk, github, javascript, JsonPatch, release, TestFailureBehavior } from 'projen';
 
 /**
  * The single source of this project's configuration.
@@ -14,6 +14,13 @@ const CDK_NAG = '3.0.2';
 const IAM_SIMULATE = '0.1.173'; // AGPL: dev dependency only, never imported by shipped code
 /** The AWS Control Tower guard rules and the cfn-guard binary, as a CDK validation plugin (exact pin). */
 const CFN_GUARD_VALIDATOR = '0.0.62';
+/** publib, the publishers projen's release jobs run (exact pin: those jobs hold the registries' OIDC tokens). */
+const PUBLIB = '0.2.1061';
+/** npm trusted publishing needs npm 11.5.1 or later; Node.js 22 bundles npm 10 (this is the npm `package:check` runs here). */
+const NPM_FOR_TRUSTED_PUBLISHING = '11.19.1';
+/** The release job's toolchain, as `.ci/run`'s machine has it: scripts/dev installs the rest. */
+const RELEASE_JAVA = '17';
+const RELEASE_PYTHON = '3.11';
 
 const project = new awscdk.AwsCdkConstructLibrary({
   name: 'cdk-secure-delta-lake',
@@ -38,17 +45,42 @@ const project = new awscdk.AwsCdkConstructLibrary({
   minNodeVersion: '22.0.0', // Node.js 20 reached its end of life on 2026-04-30 (jsii warns on it)
   workflowNodeVersion: '22.23.3',
 
-  // CI is `.ci/run` on a fresh machine: no hosted workflows to keep in step with it.
-  github: false,
+  // CI is `.ci/run` on a fresh machine. The one hosted workflow is the release a maintainer starts
+  // (.github/workflows/release.yml, docs/releasing.md); no pull-request build, upgrade, lint or
+  // merge workflows to keep in step with `.ci/run`.
+  github: true,
+  buildWorkflow: false,
+  depsUpgradeOptions: { workflow: false },
+  pullRequestTemplate: false,
+  githubOptions: { mergify: false, pullRequestLint: false },
   // `npx projen release` versions the packages from the commit history (conventional commits since
-  // the last tag), builds and tests them into dist/, and writes the changelog; publishing the
-  // tarball and the wheel from dist/ needs the maintainers' registry credentials.
+  // the last tag), builds and tests them into dist/, and writes the changelog. The release workflow
+  // runs it through scripts/dev, then publishes the tarball and the wheel from dist/ with trusted
+  // publishing (OIDC, no registry tokens stored anywhere) from the `release` environment.
   release: true,
   majorVersion: 0,
+  releaseTrigger: release.ReleaseTrigger.workflowDispatch(),
+  releaseEnvironment: 'release',
+  jsiiReleaseVersion: PUBLIB,
+  npmTrustedPublishing: true,
+  releaseWorkflowSetupSteps: [
+    {
+      name: 'Set up Java',
+      uses: github.ActionRefs.ACTIONS_SETUP_JAVA,
+      with: { 'distribution': 'temurin', 'java-version': RELEASE_JAVA },
+    },
+    {
+      name: 'Set up Python',
+      uses: github.ActionRefs.ACTIONS_SETUP_PYTHON,
+      with: { 'python-version': RELEASE_PYTHON },
+    },
+    { name: 'Install the toolchain', run: './scripts/dev' },
+  ],
 
   publishToPypi: {
     distName: 'cdk-secure-delta-lake',
     module: 'cdk_secure_delta_lake',
+    trustedPublishing: true,
   },
 
   devDeps: [
@@ -195,5 +227,23 @@ project.addTask('benchmark:synth', {
   exec: 'ts-node -P tsconfig.dev.json scripts/benchmark-synth.ts',
   receiveArgs: true,
 });
+
+// The release workflow runs the release as `.ci/run` runs the tests: through scripts/dev, which
+// installs the pinned toolchain (npm ci included, so projen's own install step goes) and exports the
+// environment the test task needs. Each patch first checks the step it edits, so a projen upgrade
+// that moves them fails `npx projen` instead of editing the wrong step.
+const releaseWorkflow = project.github!.tryFindWorkflow('release')!.file!;
+releaseWorkflow.patch(
+  JsonPatch.test('/jobs/release/steps/3/run', 'npm ci', TestFailureBehavior.FAIL_SYNTHESIS),
+  JsonPatch.remove('/jobs/release/steps/3'),
+  JsonPatch.test('/jobs/release/steps/6/run', 'npx projen release', TestFailureBehavior.FAIL_SYNTHESIS),
+  JsonPatch.replace('/jobs/release/steps/6/run', './scripts/dev npx projen release'),
+  // npm trusted publishing needs npm 11.5.1 or later; the publish job's Node.js 22 bundles npm 10.
+  JsonPatch.test('/jobs/release_npm/steps/0/uses', github.ActionRefs.ACTIONS_SETUP_NODE, TestFailureBehavior.FAIL_SYNTHESIS),
+  JsonPatch.add('/jobs/release_npm/steps/1', {
+    name: 'Update npm for trusted publishing',
+    run: `npm install --global npm@${NPM_FOR_TRUSTED_PUBLISHING}`,
+  }),
+);
 
 project.synth();
