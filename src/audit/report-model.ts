@@ -5,16 +5,15 @@
  */
 import * as path from 'path';
 import { accessMatrix, dataReaders } from './access-matrix';
-import { ASSUMPTIONS } from './assumptions';
 import { controlTestIndex } from './control-tests';
-import { EVIDENCE, Evidence, Facts } from './evidence';
+import { Evidence, Facts } from './evidence';
 import { FRAMEWORK_CAVEATS } from './framework-caveats';
 import { Ack, CheckResult, PathOf, ReportTemplate } from './report-checks';
 import { dataFlowDiagram } from './report-diagram';
 import { tablesOf } from './report-tables';
 import { RESIDUAL_RISKS } from './residual-risks';
 import { TemplateModel } from './template-model';
-import { ControlVerification, SecurityControls } from '../controls/security-controls';
+import { ControlVerification, SecurityControls, controlEvidence, deployTimeAssumptions } from '../controls/security-controls';
 
 /**
  * The report's model, from templates, the checks' results and the acknowledgments.
@@ -25,9 +24,10 @@ export function buildReport(templates: ReportTemplate[], checks: CheckResult[], 
   const model = new TemplateModel(templates, pathOf);
   const facts = new Facts(model);
   const tests = controlTestIndex();
+  const assumptions = deployTimeAssumptions();
   const hipaa = checks.find((c) => /HIPAA/i.test(c.name));
   const controls = SecurityControls.all().map((c) => {
-    let ev: Evidence = (EVIDENCE[c.id] ?? (() => ({ items: [], problems: [] })))(facts);
+    let ev: Evidence = controlEvidence(c.id)(facts);
     if (c.id === 'SDL-CMP-02') {
       // The pack's result, and the template's encryption and access logging read by the evidence.
       ev = hipaa
@@ -49,7 +49,7 @@ export function buildReport(templates: ReportTemplate[], checks: CheckResult[], 
       evidence: ev.items,
       problems: ev.problems,
       tests: tests[c.id] ?? [],
-      assumptions: ASSUMPTIONS.filter((a) => a.controls.includes(c.id)).map((a) => a.id),
+      assumptions: assumptions.filter((a) => a.controls.includes(c.id)).map((a) => a.id),
       frameworks: { gdpr: c.gdpr, hipaa: c.hipaa, soc2: c.soc2 },
     };
   });
@@ -69,7 +69,7 @@ export function buildReport(templates: ReportTemplate[], checks: CheckResult[], 
       acknowledgedDecisions: new Set(acks.map((a) => a.reason)).size,
     },
     controls,
-    deployTimeAssumptions: ASSUMPTIONS.map((a) => ({ id: a.id, statement: a.statement, controls: a.controls, verifyDeploymentCheck: a.check })),
+    deployTimeAssumptions: assumptions.map((a) => ({ id: a.id, statement: a.statement, controls: a.controls, verifyDeploymentCheck: a.check })),
     accessMatrix: accessMatrix(facts),
     dataReaders: dataReaders(facts),
     tables: tablesOf(facts, controls),

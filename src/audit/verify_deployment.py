@@ -32,6 +32,21 @@ if TYPE_CHECKING:
 
 PASS, WARN, PENDING, FAIL = "PASS", "WARN", "PENDING", "FAIL"
 
+# Every check this command reports, by name. The controls' deploy-time assumptions name them
+# (src/controls/<family>.ts); a jest test checks that each name here is named by a control and
+# each named check is here, and test_verify_deployment_checks.py that the checks report only these.
+CHECKS = (
+    "glue_log_groups",
+    "emrfs_markers",
+    "locked_job_arguments",
+    "access_log_delivery",
+    "trail_status",
+    "alert_delivery",
+    "workflow_trigger",
+    "management_trail",
+    "iam_events_region",
+)
+
 
 @dataclass
 class Result:
