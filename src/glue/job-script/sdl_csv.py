@@ -63,6 +63,11 @@ DEFAULT_MAX_RECORD_BYTES = 64 << 20    # one logical record (a field of any leng
 csv.field_size_limit(2 ** 31 - 1)
 
 
+class OpenRecordAtEnd(Exception):
+    """A piece of a file ended inside a record (a quoted field still open): the piece does not end
+    where a record ends (see sdl_ranges)."""
+
+
 class FileRefused(Exception):
     """The file cannot be read as CSV; `code` is the ledger's file problem, the message says why."""
 
@@ -243,6 +248,8 @@ def _fast_block(body: bytes, columns: list[str], header: bool) -> tuple[Any, Any
 
     if not body.strip(b"\r\n") or body.count(b"\r") != body.count(b"\r\n"):
         return None  # (Arrow ends a line at a lone CR, the line offsets below do not)
+    if body.startswith(b"\xef\xbb\xbf"):
+        return None  # Arrow drops a byte-order mark at a block's start: here it is data (U+FEFF in a first field)
     try:
         body.decode("utf-8")
     except UnicodeDecodeError:
@@ -306,11 +313,12 @@ def _cut(buf: bytearray, block_bytes: int, final: bool) -> int:
     return min(ends) + 1 if ends else 0
 
 
-def _blocks(chunks: Iterator[bytes], block_bytes: int, max_record_bytes: int) -> Iterator[tuple[bytes, bool]]:
+def _blocks(chunks: Iterator[bytes], block_bytes: int, max_record_bytes: int, bom: bool = True) -> Iterator[tuple[bytes, bool]]:
     """(block, is_last): the text cut into blocks of at most `block_bytes` that end at a line end
-    (a longer line is a block alone, up to `max_record_bytes`)."""
+    (a longer line is a block alone, up to `max_record_bytes`). `bom`: the text starts at the file's
+    start, where a byte-order mark is dropped."""
     buf = bytearray()
-    first = True
+    first = bom
     for chunk in chunks:
         buf += chunk
         if first:
@@ -354,22 +362,33 @@ class Block:
 
 
 def stream_records(chunks: Iterator[bytes], columns: list[str], stats: FileStats,
-                   block_bytes: int = DEFAULT_BLOCK_BYTES, max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES) -> Iterator[Block]:
+                   block_bytes: int = DEFAULT_BLOCK_BYTES, max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES,
+                   header_ok: bool | None = None, open_end: bool = False) -> Iterator[Block]:
     """The records of one CSV file read from its (decoded) chunks, block by block, in the order and
     with the numbers, fields, raw text and reasons `read_records` gives for the whole file.
 
     Memory: one block of at most `block_bytes` (plus the rest of its last line) and one carried
     record of at most `max_record_bytes`; a longer record raises FileRefused(RECORD_TOO_LONG).
     `stats.sha256` is left to the caller, who hashes the stored bytes.
+
+    A piece of a file (sdl_ranges): `header_ok` not None says the chunks start at a record after
+    the file's header (no byte-order mark, no header; records numbered from 1 within the piece,
+    BAD_HEADER for all when the header was not the columns); `open_end` says the file goes on after
+    the chunks, so a record still open at their end raises OpenRecordAtEnd instead of being read as
+    an unterminated quote.
     """
     import numpy as np
     import pyarrow as pa
 
     tokenizer = _Tokenizer(columns, stats)
+    if header_ok is not None:
+        tokenizer.number, tokenizer.header_ok = 0, header_ok
+        if not header_ok:
+            stats.problem = BAD_HEADER
     width = len(columns)
     carry: list[str] = []
     carry_bytes, carry_invalid = 0, False
-    for block, final in _blocks(chunks, block_bytes, max_record_bytes):
+    for block, final in _blocks(chunks, block_bytes, max_record_bytes, bom=header_ok is None):
         if not carry and tokenizer.header_ok:
             fast = _fast_block(block, columns, header=tokenizer.number < 0)
             if fast is not None:
@@ -386,7 +405,7 @@ def stream_records(chunks: Iterator[bytes], columns: list[str], stats: FileStats
                 continue
         text, invalid = _decode(block)
         lines = carry + _split_lines(text)
-        records, carry = tokenizer.records(lines, invalid or carry_invalid, final)
+        records, carry = tokenizer.records(lines, invalid or carry_invalid, final and not open_end)
         if carry:
             carry_bytes = sum(len(x) for x in carry)
             carry_invalid = carry_invalid or invalid
@@ -399,6 +418,8 @@ def stream_records(chunks: Iterator[bytes], columns: list[str], stats: FileStats
             cols = [pa.array(list(col), pa.string()) for col in zip(*rows, strict=True)]
             yield Block(pa.array([r.number for r in records], pa.int64()), cols,
                         pa.array([r.reason for r in records], pa.string()), pa.array([r.raw for r in records], pa.string()), False)
+    if carry:
+        raise OpenRecordAtEnd(f"the text ends inside record {tokenizer.number + 1}")
     tokenizer.finish()
 
 
