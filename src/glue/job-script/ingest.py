@@ -4,6 +4,7 @@ On AWS Glue 5 (the arguments come from LeastPrivilegeGlueJob):
     --source-uri s3://raw/landing/customers/ --table-uri s3://curated/tables/customers
     --schema '<canonical JSON>' --schema-hash <sha256> --metrics-namespace <ns>
     --max-quarantine-ratio 0.05 [--pseudonym-key <secret ARN>] [--redact-quarantine true]
+(every argument, its type, default and who sets it: job-contract.json, through sdl_contract.py)
 
 Locally (real Spark and Delta, the key from a file, metrics to a JSON file):
     python ingest.py --source-uri ./csv --table-uri ./lake/customers --schema-file schema.json \\
@@ -17,8 +18,12 @@ import argparse
 import os
 import sys
 import uuid
+from collections.abc import Callable
+from typing import Any
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from sdl_contract import CONTRACT
 
 from sdl_adapters import (
     CloudWatchMetrics,
@@ -33,26 +38,26 @@ from sdl_adapters import (
 from sdl_ingest import IngestConcurrentRun, IngestConfig, IngestFailedClosed, IngestFilesRefused, IngestReadFailed, run_ingestion
 from sdl_schema import TableSchema
 
+_TYPES: dict[str, Callable[[str], Any]] = {"string": str, "float": float, "int": int, "bool": lambda s: s.lower() == "true"}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The parser of the job contract's arguments (sdl_contract.py, from job-contract.json): names, types and defaults."""
+    p = argparse.ArgumentParser(prog="ingest.py", description=(__doc__ or "").split("\n")[0])
+    for a in CONTRACT["arguments"]:
+        p.add_argument(f"--{a['name']}", dest=a.get("dest", a["name"].replace("-", "_")), type=_TYPES[a["type"]],
+                       required=a.get("required", False), default=a.get("default"), help=a["description"])
+    return p
+
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
-    p = argparse.ArgumentParser(prog="ingest.py", description=__doc__.split("\n")[0])
-    p.add_argument("--source-uri", required=True)
-    p.add_argument("--table-uri", required=True)
-    p.add_argument("--schema")
-    p.add_argument("--schema-file")
-    p.add_argument("--schema-hash")
-    p.add_argument("--metrics-namespace", default="CdkSecureDeltaLake")
-    p.add_argument("--metrics-file")
-    p.add_argument("--max-quarantine-ratio", type=float, default=0.05)
-    p.add_argument("--quarantine-retention-days", type=int, help="delete quarantined records older than this (default: keep)")
-    p.add_argument("--redact-quarantine", default="false")
-    p.add_argument("--pseudonym-key")
-    p.add_argument("--key-file")
-    p.add_argument("--run-id")
-    p.add_argument("--JOB_NAME", dest="job_name")
-    p.add_argument("--JOB_RUN_ID", dest="job_run_id")
-    args, _unknown = p.parse_known_args(argv)  # Glue adds arguments of its own
+    args, _unknown = build_parser().parse_known_args(argv)  # Glue adds arguments of its own
     return args
+
+
+def table_dimension(table_uri: str) -> str:
+    """The `Table` dimension of the metrics: the last segment of the table URI (the job's metricsTable)."""
+    return table_uri.rstrip("/").rsplit("/", 1)[-1]
 
 
 def main(argv: list[str]) -> int:
@@ -89,9 +94,9 @@ def main(argv: list[str]) -> int:
     cfg = IngestConfig(
         source=source, table_uri=args.table_uri, schema=schema, metrics=metrics,
         run_id=args.job_run_id or args.run_id or f"local-{uuid.uuid4()}", key=key,
-        max_quarantine_ratio=args.max_quarantine_ratio, redact_quarantine=args.redact_quarantine.lower() == "true",
+        max_quarantine_ratio=args.max_quarantine_ratio, redact_quarantine=args.redact_quarantine,
         quarantine_retention_days=args.quarantine_retention_days,
-        dimensions={"Table": args.table_uri.rstrip("/").rsplit("/", 1)[-1], **({"JobName": args.job_name} if args.job_name else {})},
+        dimensions={"Table": table_dimension(args.table_uri), **({"JobName": args.job_name} if args.job_name else {})},
     )
     try:
         run_ingestion(spark, cfg)
