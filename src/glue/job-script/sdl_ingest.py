@@ -32,6 +32,7 @@ deleted-file retention (7 days by default). A crash there loses nothing: the nex
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import json
@@ -41,6 +42,8 @@ import sys
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
+
+from sdl_ranges import DEFAULT_SPLIT_BYTES, FileScan, Misaligned, Range, can_split, opener, plan_ranges, read_range, scan_files
 
 from sdl_adapters import MetricsSink, PseudonymKey, SourceFiles, SourceReader
 from sdl_csv import (
@@ -186,6 +189,7 @@ class IngestConfig:
     dimensions: dict[str, str] = field(default_factory=dict)
     block_bytes: int = DEFAULT_BLOCK_BYTES  # the streaming reader's memory bound (see sdl_csv)
     max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES
+    split_bytes: int = DEFAULT_SPLIT_BYTES  # uncompressed files larger than this are read as ranges in parallel (sdl_ranges); 0: never
     commits: DeltaCommits = field(default_factory=DeltaCommits)
 
 
@@ -211,6 +215,7 @@ class RunResult:
     repaired: bool = False
     message: str = ""
     refused: dict[str, str] = field(default_factory=dict)  # file id -> "PROBLEM: why"
+    parse_tasks: int = 0  # the parse stage's tasks: one per file, one per range of a split file
 
     def summary(self) -> str:
         return (f"sdl-ingest: status={self.status} batch={self.batch} files={len(self.files)} "
@@ -227,12 +232,12 @@ def paths(table_uri: str) -> dict[str, str]:
 # Parse stage: runs on executors, one source file's bytes at a time (mapInArrow).
 # ---------------------------------------------------------------------------------------------
 
-META = ["_sdl_summary", "_sdl_file", "_sdl_record", "_sdl_reasons", "_sdl_raw"]
+META = ["_sdl_summary", "_sdl_file", "_sdl_range", "_sdl_record", "_sdl_reasons", "_sdl_raw"]
 
 
 def parse_stage_schema(schema: TableSchema) -> str:
     cols = ", ".join(f"`{c.name}` {spark_ddl_type(c)}" for c in schema.columns)
-    return f"_sdl_summary boolean, _sdl_file int, _sdl_record long, _sdl_reasons string, _sdl_raw string, {cols}"
+    return f"_sdl_summary boolean, _sdl_file int, _sdl_range int, _sdl_record long, _sdl_reasons string, _sdl_raw string, {cols}"
 
 
 def _hmac_sha256_hex(key: bytes) -> Callable[[bytes], str]:
@@ -273,6 +278,11 @@ def make_parse_stage(schema: TableSchema, key: PseudonymKey | None, file_ids: li
     read in `_sdl_record`, the file's problem in `_sdl_reasons` and, in `_sdl_raw` (JSON), its hash,
     blank lines and, when the file cannot be read, why it is refused (its records are then dropped
     by the driver: a file is loaded whole or not at all).
+
+    A task row with a `_sdl_plan` (JSON of an sdl_ranges.Range) reads that range of a split file:
+    its records numbered from 1 within the range (the driver adds the ranges before), one summary
+    row per range (`_sdl_range`), which says `misaligned` when the range's parse did not end where a
+    record ends (the driver then reads the file again in one task).
     """
     names = [c.name for c in schema.columns]
     types = [arrow_type(c) for c in schema.columns]
@@ -286,38 +296,49 @@ def make_parse_stage(schema: TableSchema, key: PseudonymKey | None, file_ids: li
         import pyarrow.compute as pc
 
         pseudonym = _hmac_sha256_hex(key_bytes)  # made here: hash states do not travel to executors
+        def rows(block: Any, file_index: int, range_index: int) -> Any:
+            n = len(block.numbers)
+            # unreadable records have no fields: no value checks, their structural reason alone
+            typed, checked = check_columns(schema, block.columns, pc.is_null(block.structural), pseudonym)
+            reasons = pc.coalesce(block.structural, checked)
+            raw = block.raw if raw_for_all else pc.if_else(pc.is_valid(reasons), block.raw, pa.scalar(None, pa.string()))
+            return pa.RecordBatch.from_arrays(
+                [pa.repeat(pa.scalar(False), n), pa.repeat(pa.scalar(file_index, pa.int32()), n), pa.repeat(pa.scalar(range_index, pa.int32()), n),
+                 block.numbers, reasons, raw, *typed], names=META + names)
+
         for batch in batches:
-            for file_index, uri in zip(batch.column("_sdl_file").to_pylist(), batch.column("uri").to_pylist(), strict=True):
+            for file_index, uri, range_index, plan in zip(batch.column("_sdl_file").to_pylist(), batch.column("uri").to_pylist(),
+                                                          batch.column("_sdl_range").to_pylist(), batch.column("_sdl_plan").to_pylist(), strict=True):
                 file_id = file_ids[file_index]
                 stats = FileStats()
                 digest = hashlib.sha256()
                 refused = None
+                misaligned = False
                 try:
-                    stored = reader.open(uri)
-                    try:
-                        chunks = text_chunks(stored, compression_of(uri) or "none", digest)
-                        for block in stream_records(chunks, names, stats, block_bytes, max_record_bytes):
-                            n = len(block.numbers)
-                            # unreadable records have no fields: no value checks, their structural reason alone
-                            typed, checked = check_columns(schema, block.columns, pc.is_null(block.structural), pseudonym)
-                            reasons = pc.coalesce(block.structural, checked)
-                            raw = block.raw if raw_for_all else pc.if_else(pc.is_valid(reasons), block.raw, pa.scalar(None, pa.string()))
-                            yield pa.RecordBatch.from_arrays(
-                                [pa.repeat(pa.scalar(False), n), pa.repeat(pa.scalar(file_index, pa.int32()), n), block.numbers, reasons,
-                                 raw, *typed], names=META + names)
-                    finally:
-                        stored.close()
-                    stats.sha256 = digest.hexdigest()
-                    if "#sha256:" in file_id and not file_id.endswith(stats.sha256):
-                        raise FileRefused(UNREADABLE, "the file changed after it was listed (its content no longer matches its file id)")
+                    if plan is not None:  # one range of a split file (its hash is stage 1's)
+                        for block in read_range(opener(reader, uri), Range(**json.loads(plan)), names, stats, block_bytes, max_record_bytes):
+                            yield rows(block, file_index, range_index)
+                    else:
+                        stored = reader.open(uri)
+                        try:
+                            chunks = text_chunks(stored, compression_of(uri) or "none", digest)
+                            for block in stream_records(chunks, names, stats, block_bytes, max_record_bytes):
+                                yield rows(block, file_index, range_index)
+                        finally:
+                            stored.close()
+                        stats.sha256 = digest.hexdigest()
+                        if "#sha256:" in file_id and not file_id.endswith(stats.sha256):
+                            raise FileRefused(UNREADABLE, "the file changed after it was listed (its content no longer matches its file id)")
+                except Misaligned:
+                    misaligned = True
                 except FileRefused as e:
                     refused = [e.code, str(e)]
                 except Exception as e:  # noqa: BLE001 - any failure reading one file refuses that file, not the batch
                     refused = [UNREADABLE, _describe(e)]
-                # the file's summary row
-                summary = json.dumps({"sha256": stats.sha256 or None, "blank_lines": stats.blank_lines, "refused": refused})
+                # the file's (the range's) summary row
+                summary = json.dumps({"sha256": stats.sha256 or None, "blank_lines": stats.blank_lines, "refused": refused, "misaligned": misaligned})
                 yield pa.RecordBatch.from_arrays(
-                    [pa.array([True]), pa.array([file_index], pa.int32()), pa.array([stats.records], pa.int64()),
+                    [pa.array([True]), pa.array([file_index], pa.int32()), pa.array([range_index], pa.int32()), pa.array([stats.records], pa.int64()),
                      pa.array([refused[0] if refused else stats.problem], pa.string()), pa.array([summary])] + [pa.nulls(1, t) for t in types],
                     names=META + names)
 
@@ -363,7 +384,7 @@ def finish_validation(parsed: DataFrame, schema: TableSchema) -> DataFrame:
         reasons = F.when(~summary & (joined != F.lit("")), joined)
         raw = F.when(summary | reasons.isNotNull(), raw)
     return parsed.select(
-        summary, F.col("_sdl_file"), F.col("_sdl_record"), F.when(summary, F.col("_sdl_reasons")).alias("_sdl_problem"),
+        summary, F.col("_sdl_file"), F.col("_sdl_range"), F.col("_sdl_record"), F.when(summary, F.col("_sdl_reasons")).alias("_sdl_problem"),
         raw.alias("_sdl_raw"), reasons.alias("_sdl_reasons"), *typed_cols,
     )
 
@@ -445,6 +466,48 @@ def _failed_task(error: BaseException) -> tuple[int | None, str]:
     return int(m.group(1)), cause
 
 
+def _combine_ranges(per_part: list[Any], file_ids: list[str], scans: dict[str, FileScan],
+                    ) -> tuple[list[dict[str, Any]], dict[tuple[int, int], int], set[str]]:
+    """The per-range counts to per-file counts: (one row per file as the ledger needs it, the record
+    number offset of each (file, range), the split files whose ranges did not line up).
+
+    Each range is reconciled (its records against its summary). Within a file the first range, in
+    file order, that is misaligned or refused decides: misaligned, the file is read again in one
+    task; refused, the file is refused (the sequential reader reads the same bytes up to there)."""
+    parts: dict[int, list[Any]] = {}
+    for r in per_part:
+        fid = file_ids[r["_sdl_file"]]
+        if len(r["summary"]) != 1:
+            raise RuntimeError(f"reconciliation failed for {fid} (range {r['_sdl_range']}): {len(r['summary'])} summary rows, one expected")
+        if r["total"] != r["declared"]:
+            raise RuntimeError(f"reconciliation failed for {fid} (range {r['_sdl_range']}): {r['declared']} records read, {r['total']} accounted for")
+        parts.setdefault(r["_sdl_file"], []).append(r)
+    per_file: list[dict[str, Any]] = []
+    offsets: dict[tuple[int, int], int] = {}
+    misaligned: set[str] = set()
+    for file_index, rows in sorted(parts.items()):
+        rows.sort(key=lambda r: r["_sdl_range"])
+        fid = file_ids[file_index]
+        extras = [json.loads(r["summary"][0]["extra"]) for r in rows]
+        first = next((i for i, e in enumerate(extras) if e["refused"] or e.get("misaligned")), None)
+        if first is not None and extras[first].get("misaligned"):
+            misaligned.add(fid)
+            continue
+        sha256 = scans[fid].sha256 if fid in scans and len(rows) > 1 else extras[0]["sha256"]
+        if first is not None:
+            extra = {**extras[first], "sha256": sha256}
+            per_file.append({"_sdl_file": file_index, "total": 0, "bad": 0, "summary": [{"problem": None, "extra": json.dumps(extra)}]})
+            continue
+        seen = 0
+        for r in rows:
+            offsets[(file_index, r["_sdl_range"])] = seen
+            seen += r["total"]
+        extra = {"sha256": sha256, "blank_lines": sum(e["blank_lines"] for e in extras), "refused": None}
+        per_file.append({"_sdl_file": file_index, "total": seen, "bad": sum(r["bad"] for r in rows),
+                         "summary": [{"problem": rows[0]["summary"][0]["problem"], "extra": json.dumps(extra)}]})
+    return per_file, offsets, misaligned
+
+
 def run_ingestion(spark: SparkSession, cfg: IngestConfig) -> RunResult:
     """Ingest the pending files of `cfg.source` as one batch (see the module docstring)."""
     lock = TableLock(cfg.table_uri, cfg.run_id) if _is_local(cfg.table_uri) else None
@@ -502,47 +565,71 @@ def _run(spark: SparkSession, cfg: IngestConfig) -> RunResult:
     is_record = ~F.col("_sdl_summary")
     is_file = F.col("_sdl_summary")
     validated = None
+    # Stage 1 (sdl_ranges): the large uncompressed files are scanned once (hash, quote parities, header)
+    # and then read as ranges in parallel; a file whose ranges do not line up is read again in one task.
+    scans = {}
+    if cfg.split_bytes > 0 and can_split(reader):
+        large = [(fid, uri) for fid, uri in batch_files if fid not in refused and compression_of(uri) == "none"
+                 and fid in listing and listing[fid].size > cfg.split_bytes]
+        if large:
+            try:
+                scans = scan_files(spark, reader, large, [c.name for c in cfg.schema.columns], cfg.split_bytes)
+            except Exception as e:  # noqa: BLE001 - a task of stage 1 died: read those files in one task each, as before
+                print(f"sdl-ingest: scanning the large files failed ({_failed_task(e)[1]}); they are read in one task each", file=sys.stderr)
+    sequential: set[str] = set()
     while True:
-        # Parse once and validate (one task per file); every later action reads the persisted result.
+        # Parse once and validate (one task per file or range); every later action reads the persisted result.
         to_read = [(fid, uri) for fid, uri in batch_files if fid not in refused]
         file_ids = [fid for fid, _ in to_read]
-        if to_read:
-            tasks = spark.createDataFrame(spark.sparkContext.parallelize(list(enumerate(uri for _, uri in to_read)), len(to_read)),
-                                          "_sdl_file int, uri string")
+        plan: list[tuple[int, str, int, str | None]] = []
+        for i, (fid, uri) in enumerate(to_read):
+            ranges = plan_ranges(scans[fid], cfg.split_bytes) if fid in scans and fid not in sequential else []
+            if len(ranges) > 1:
+                plan += [(i, uri, r.index, json.dumps(dataclasses.asdict(r))) for r in ranges]
+            else:
+                plan.append((i, uri, 0, None))
+        task_files = [file_ids[i] for i, *_ in plan]
+        task_schema = "_sdl_file int, uri string, _sdl_range int, _sdl_plan string"
+        if plan:
+            tasks = spark.createDataFrame(spark.sparkContext.parallelize(plan, len(plan)), task_schema)
         else:
-            tasks = spark.createDataFrame([], "_sdl_file int, uri string")
+            tasks = spark.createDataFrame([], task_schema)
         parsed = tasks.mapInArrow(make_parse_stage(cfg.schema, cfg.key, file_ids, reader, cfg.block_bytes, cfg.max_record_bytes),
                                   parse_stage_schema(cfg.schema))
         validated = finish_validation(parsed, cfg.schema).persist(StorageLevel.MEMORY_AND_DISK_DESER)
         try:
-            per_file = validated.groupBy("_sdl_file").agg(
+            per_part = validated.groupBy("_sdl_file", "_sdl_range").agg(
                 F.sum(F.when(is_record, 1).otherwise(0)).alias("total"),
                 F.sum(F.when(is_record & F.col("_sdl_reasons").isNotNull(), 1).otherwise(0)).alias("bad"),
                 F.max(F.when(is_file, F.col("_sdl_record"))).alias("declared"),
                 # the summary row's text: a list (hash aggregation; a string max would sort every row)
                 F.collect_list(F.when(is_file, F.struct(F.col("_sdl_problem").alias("problem"), F.col("_sdl_raw").alias("extra")))).alias("summary"),
             ).collect()
-            break
         except Exception as e:  # a task failed: a Python worker or the JVM died reading a file
             validated.unpersist()
             index, cause = _failed_task(e)
-            if index is None or index >= len(file_ids):
+            if index is None or index >= len(task_files):
                 raise IngestReadFailed(f"batch {batch}: reading the batch failed ({cause}); nothing was committed") from e
-            fid = file_ids[index]
+            fid = task_files[index]
             # Refuse that file and read the batch again without it: no file blocks the others, and
             # the run still fails at the end, naming it.
             refused[fid] = (UNREADABLE, f"the task reading it failed: {cause}")
             print(f"sdl-ingest: {fid}: the task reading it failed ({cause}); the file is refused, the batch goes on without it", file=sys.stderr)
+            continue
+        per_file, offsets, misaligned = _combine_ranges(per_part, file_ids, scans)
+        if not misaligned:
+            break
+        # A split file whose ranges did not line up: read it again in one task (its ranged results discarded).
+        validated.unpersist()
+        sequential |= misaligned
+        print(f"sdl-ingest: {len(misaligned)} file(s) read again in one task (their ranges did not line up): {', '.join(sorted(misaligned))}",
+              file=sys.stderr)
     base_meta = {"batch": batch, "run_id": cfg.run_id, "schema_hash": schema_hash, "key_version": key_version,
                  "files": [fid for fid, _ in batch_files], "uris": [uri for _, uri in batch_files]}
     try:
         files: list[FileResult] = []
         for r in per_file:
             fid = file_ids[r["_sdl_file"]]
-            if len(r["summary"]) != 1:
-                raise RuntimeError(f"reconciliation failed for {fid}: {len(r['summary'])} summary rows, one expected")
-            if r["total"] != r["declared"]:
-                raise RuntimeError(f"reconciliation failed for {fid}: {r['declared']} records read, {r['total']} accounted for")
             summary = r["summary"][0]
             extra = json.loads(summary["extra"])
             if extra["refused"]:
@@ -564,6 +651,14 @@ def _run(spark: SparkSession, cfg: IngestConfig) -> RunResult:
         # The file id of a row, from its index (the ids are the batch plan, also in the commit metadata).
         source_file = F.element_at(F.array(*[F.lit(fid) for fid in file_ids]), F.col("_sdl_file") + 1) if file_ids else F.lit(None).cast("string")
         records = validated.filter(is_record)
+        # a split file's records are numbered within their range: add the records of the ranges before
+        record_number = F.col("_sdl_record")
+        if offsets:
+            keyed = {(file_index << 32) + range_index: n for (file_index, range_index), n in offsets.items() if n}
+            if keyed:
+                table = F.create_map(*[F.lit(x) for k, n in sorted(keyed.items()) for x in (k, n)])
+                key = F.col("_sdl_file").cast("long") * F.lit(1 << 32) + F.col("_sdl_range")
+                record_number = record_number + F.coalesce(F.element_at(table, key), F.lit(0).cast("long"))
         dropped = [i for i, fid in enumerate(file_ids) if fid in refused]
         if dropped:  # a refused file's records are not loaded, not even those read before it failed
             records = records.filter(~F.col("_sdl_file").isin(dropped))
@@ -572,7 +667,7 @@ def _run(spark: SparkSession, cfg: IngestConfig) -> RunResult:
         quarantine = records.filter(F.col("_sdl_reasons").isNotNull()).select(
             F.lit(batch).cast("long").alias("batch"),
             source_file.alias("source_file"),
-            F.col("_sdl_record").alias("record_number"),
+            record_number.alias("record_number"),
             F.split(F.col("_sdl_reasons"), ",").alias("reasons"),
             (F.lit(None).cast("string") if cfg.redact_quarantine else F.col("_sdl_raw")).alias("raw_record"),
             F.lit(cfg.run_id).alias("run_id"),
@@ -583,7 +678,7 @@ def _run(spark: SparkSession, cfg: IngestConfig) -> RunResult:
         # 2. data, unless the batch fails closed
         if not failed_closed:
             lineage = [F.lit(batch).cast("long").alias("_sdl_batch"), source_file.alias("_sdl_source_file"),
-                       F.col("_sdl_record").alias("_sdl_record_number")]
+                       record_number.alias("_sdl_record_number")]
             if key_version is not None:
                 lineage.append(F.lit(key_version).alias("_sdl_key_version"))
             data = records.filter(F.col("_sdl_reasons").isNull()).select(*[F.col(f"`{c.name}`") for c in cfg.schema.columns], *lineage)
@@ -609,7 +704,7 @@ def _run(spark: SparkSession, cfg: IngestConfig) -> RunResult:
 
     unreadable = {fid: v for fid, v in refused.items() if v[0] != NOT_CSV}
     result = RunResult(batch, status, files, read, read - bad, bad, unfinished is not None, why or "",
-                       refused={fid: f"{code}: {why_}" for fid, (code, why_) in sorted(refused.items())})
+                       refused={fid: f"{code}: {why_}" for fid, (code, why_) in sorted(refused.items())}, parse_tasks=len(plan))
     cfg.metrics.emit({"RecordsRead": read, "RecordsValid": read - bad, "RecordsQuarantined": bad, "Files": len(files),
                       "FilesRefused": len(refused), "FailedClosed": 1 if failed_closed else 0,
                       "RunsSucceeded": 0 if failed_closed or unreadable else 1, **expired}, cfg.dimensions)

@@ -39,6 +39,7 @@ import hashlib
 import itertools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from sdl_csv import (
     DEFAULT_BLOCK_BYTES,
@@ -52,6 +53,11 @@ from sdl_csv import (
     _split_lines,
     stream_records,
 )
+
+if TYPE_CHECKING:
+    from pyspark.sql import SparkSession
+
+    from sdl_adapters import SourceReader
 
 DEFAULT_SPLIT_BYTES = 128 << 20  # as Spark's spark.sql.files.maxPartitionBytes
 
@@ -277,3 +283,27 @@ def opener(reader: object, uri: str) -> OpenAt:
         return f
 
     return open_at
+
+
+def scan_files(spark: SparkSession, reader: SourceReader, files: list[tuple[str, str]], columns: list[str],
+               split_bytes: int) -> dict[str, FileScan]:
+    """Stage 1 over the large files of a batch, one Spark task per file: file id -> its scan, for
+    the files that can be split. A file whose scan fails, or whose content no longer matches its
+    file id, is left to the sequential reader, which refuses it with the cause."""
+
+    def scan(item: tuple[str, str]) -> tuple[str, FileScan | None]:
+        file_id, uri = item
+        try:
+            stored = reader.open(uri)
+            try:
+                return file_id, scan_file(stored, columns, split_bytes)
+            finally:
+                stored.close()
+        except Exception:  # noqa: BLE001 - the sequential reader reads it and says why
+            return file_id, None
+
+    out: dict[str, FileScan] = {}
+    for file_id, found in spark.sparkContext.parallelize(files, len(files)).map(scan).collect():
+        if found is not None and found.splittable and ("#sha256:" not in file_id or file_id.endswith(found.sha256)):
+            out[file_id] = found
+    return out
