@@ -9,7 +9,8 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { JobScript } from './job-script-source';
+import { argumentFlag, constructArguments, constructDefault, metricName as contractMetric, propsOfConstructArguments, tableDimension } from './job-contract';
+import { BoundJobScript, JobScript } from './job-script-source';
 import { TableSchema } from './table-schema';
 import { administratorArnProblems, administratorsOf } from '../private/administrators';
 import { acknowledge, ReasonedPolicy } from '../private/compliance';
@@ -159,6 +160,15 @@ export interface LeastPrivilegeGlueJobProps {
   readonly maxQuarantineRatio?: number;
 
   /**
+   * Drop the raw record text from quarantined records (`--redact-quarantine`): the quarantine then
+   * keeps the reasons, the file and the record number, but not the record, so a rejected row can no
+   * longer be read back or repaired from it. Passed and locked when set.
+   *
+   * @default false - the quarantine keeps the raw record (PII in clear), behind its own prefix fence
+   */
+  readonly redactQuarantine?: boolean;
+
+  /**
    * How long quarantined records are kept. The quarantine holds raw records, PII in clear: each run
    * deletes the older ones and runs VACUUM on the quarantine (never on the data table), so the role
    * may delete the quarantine's files. Whole days.
@@ -265,44 +275,54 @@ export interface LeastPrivilegeGlueJobProps {
   readonly removalPolicy?: RemovalPolicy;
 }
 
-/** The names of the metrics the ingestion script publishes (per run, `Sum`), in one place. */
+/**
+ * The names of the metrics the ingestion script publishes (per run, `Sum`), read from the job
+ * contract (`job-contract.json`, which the script reads too).
+ */
 export class JobMetrics {
   /** Records read from the run's files. */
-  public static readonly RECORDS_READ = 'RecordsRead';
+  public static readonly RECORDS_READ: string = contractMetric('RECORDS_READ');
   /** Records written to the table. */
-  public static readonly RECORDS_VALID = 'RecordsValid';
+  public static readonly RECORDS_VALID: string = contractMetric('RECORDS_VALID');
   /** Records written to the quarantine. */
-  public static readonly RECORDS_QUARANTINED = 'RecordsQuarantined';
+  public static readonly RECORDS_QUARANTINED: string = contractMetric('RECORDS_QUARANTINED');
   /** 1 for a run that committed (a run that finds no new file too). */
-  public static readonly RUNS_SUCCEEDED = 'RunsSucceeded';
+  public static readonly RUNS_SUCCEEDED: string = contractMetric('RUNS_SUCCEEDED');
   /** 1 for a run whose quarantine ratio failed it closed (the table was not committed). */
-  public static readonly FAILED_CLOSED = 'FailedClosed';
+  public static readonly FAILED_CLOSED: string = contractMetric('FAILED_CLOSED');
   /** Files of the run that were refused (not CSV, unreadable, a record too long). */
-  public static readonly FILES_REFUSED = 'FilesRefused';
+  public static readonly FILES_REFUSED: string = contractMetric('FILES_REFUSED');
   /** Files the run ingested. */
-  public static readonly FILES = 'Files';
+  public static readonly FILES: string = contractMetric('FILES');
   /** Quarantined records the run deleted at the end of their retention. */
-  public static readonly QUARANTINE_RECORDS_EXPIRED = 'QuarantineRecordsExpired';
+  public static readonly QUARANTINE_RECORDS_EXPIRED: string = contractMetric('QUARANTINE_RECORDS_EXPIRED');
 
   private constructor() {}
 }
 
-/** The argument names of the ingestion script, in one place. */
+/**
+ * The names of the ingestion script's arguments that a job passes, read from the job contract
+ * (`job-contract.json`, which lists every argument with its type, default and the prop that sets it).
+ */
 export class JobArguments {
-  /** s3 URL of the CSV prefix. */
-  public static readonly SOURCE_URI = '--source-uri';
-  /** s3 URL of the table root. */
-  public static readonly TABLE_URI = '--table-uri';
-  /** The schema's canonical JSON. */
-  public static readonly SCHEMA = '--schema';
-  /** The schema's SHA-256. */
-  public static readonly SCHEMA_HASH = '--schema-hash';
-  /** CloudWatch namespace of the job's metrics. */
-  public static readonly METRICS_NAMESPACE = '--metrics-namespace';
-  /** Quarantine ratio above which a run fails closed. */
-  public static readonly MAX_QUARANTINE_RATIO = '--max-quarantine-ratio';
-  /** Days quarantined records are kept. */
-  public static readonly QUARANTINE_RETENTION_DAYS = '--quarantine-retention-days';
+  /** s3 URL of the CSV prefix (prop `source`). */
+  public static readonly SOURCE_URI: string = argumentFlag('SOURCE_URI');
+  /** s3 URL of the table root (props `target` and `tablePath`). */
+  public static readonly TABLE_URI: string = argumentFlag('TABLE_URI');
+  /** The schema's canonical JSON (prop `schema`). */
+  public static readonly SCHEMA: string = argumentFlag('SCHEMA');
+  /** The schema's SHA-256 (prop `schema`). */
+  public static readonly SCHEMA_HASH: string = argumentFlag('SCHEMA_HASH');
+  /** CloudWatch namespace of the job's metrics (prop `metricsNamespace`). */
+  public static readonly METRICS_NAMESPACE: string = argumentFlag('METRICS_NAMESPACE');
+  /** Quarantine ratio above which a run fails closed (prop `maxQuarantineRatio`). */
+  public static readonly MAX_QUARANTINE_RATIO: string = argumentFlag('MAX_QUARANTINE_RATIO');
+  /** Days quarantined records are kept (prop `quarantineRetention`). */
+  public static readonly QUARANTINE_RETENTION_DAYS: string = argumentFlag('QUARANTINE_RETENTION_DAYS');
+  /** Whether quarantined records drop their raw text (prop `redactQuarantine`). */
+  public static readonly REDACT_QUARANTINE: string = argumentFlag('REDACT_QUARANTINE');
+  /** ARN of the pseudonymization key's secret (prop `secrets: { 'pseudonym-key': secret }`). */
+  public static readonly PSEUDONYM_KEY: string = argumentFlag('PSEUDONYM_KEY');
 
   private constructor() {}
 }
@@ -382,38 +402,89 @@ export class LeastPrivilegeGlueJob extends Construct {
 
   constructor(scope: Construct, id: string, props: LeastPrivilegeGlueJobProps) {
     super(scope, id);
+    const s = this.settingsOf(props);
+    this.metricsNamespace = s.metricsNamespace;
+    this.tablePath = s.tablePath;
+    this.metricsTable = tableDimension(s.tablePath);
 
-    const glueVersion = props.glueVersion ?? GlueJobVersion.V5_0;
-    const workerType = props.workerType ?? GlueWorkerType.G_1X;
-    const maxWorkers = props.maxWorkers ?? 10;
-    const flex = props.flex ?? false;
-    const timeout = props.timeout ?? Duration.hours(2);
-    const maxRetries = props.maxRetries ?? 0;
-    const maxQuarantineRatio = props.maxQuarantineRatio ?? 0.05;
-    const quarantineRetention = props.quarantineRetention ?? Duration.days(90);
-    const logRetention = props.logRetention ?? logs.RetentionDays.ONE_YEAR;
-    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
-    this.metricsNamespace = props.metricsNamespace ?? 'CdkSecureDeltaLake';
-    const secrets = props.secrets ?? {};
+    this.role = this.createRole(props.role);
+    this.jobPolicy = new ReasonedPolicy(new iam.ManagedPolicy(this, 'Policy', {
+      description: `cdk-secure-delta-lake: permissions of the Glue job ${this.node.path}`,
+      roles: [this.role],
+    }));
+    const logging = this.createLogging(props, s);
+    this.key = logging.key;
+    this.logGroups = [logging.output, logging.error];
+    this.securityConfiguration = this.createSecurityConfiguration(props.target, logging.key);
 
+    this.grantData(props, s);
+    this.grantLogsBookmarksAndMetrics(logging);
+    const secretArguments = this.grantSecrets(s.secrets, props.allowSecretsWithoutRotation ?? false);
+    const script = this.bindScript(props, s.secrets);
+    const delta = this.configureDelta(props.multiWriter, logging.key, s.removalPolicy);
+    this.logStoreTable = delta.logStoreTable;
+
+    const managed = this.managedArguments(props, s, logging.prefix, delta.conf, secretArguments);
+    this.job = this.createJob(props, s, script, delta.extraJars, managed);
+    this.lockArguments(Object.keys(managed), `s3://${script.bucketName}/${script.objectKey}`);
+
+    // The PII zones: the raw CSV files and the quarantine admit only their grantees, whatever
+    // broad policies other principals of the account hold.
+    s.sourceLake?.restrictToGrantees(s.sourcePrefix);
+    props.target.restrictToGrantees(`${s.tablePath}/quarantine`);
+  }
+
+  /** The props with their defaults, every problem reported at once. */
+  private settingsOf(props: LeastPrivilegeGlueJobProps): JobSettings {
+    const s = {
+      glueVersion: props.glueVersion ?? GlueJobVersion.V5_0,
+      workerType: props.workerType ?? GlueWorkerType.G_1X,
+      maxWorkers: props.maxWorkers ?? 10,
+      flex: props.flex ?? false,
+      timeout: props.timeout ?? Duration.hours(2),
+      maxRetries: props.maxRetries ?? 0,
+      maxQuarantineRatio: props.maxQuarantineRatio ?? Number(constructDefault('MAX_QUARANTINE_RATIO')),
+      quarantineRetention: props.quarantineRetention ?? Duration.days(Number(constructDefault('QUARANTINE_RETENTION_DAYS'))),
+      logRetention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
+      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+      metricsNamespace: props.metricsNamespace ?? String(constructDefault('METRICS_NAMESPACE')),
+      secrets: props.secrets ?? {},
+      writers: props.multiWriter ? props.multiWriter.maxConcurrentRuns ?? 2 : 1,
+      sourceLake: props.source.lakeBucket ?? lakeBucketOf(props.source.bucket),
+    };
     const v = new PropsValidator('LeastPrivilegeGlueJob');
-    v.check(Token.isUnresolved(maxWorkers) || (Number.isInteger(maxWorkers) && maxWorkers >= 2 && maxWorkers <= 299),
-      `maxWorkers must be an integer from 2 to 299 (got ${maxWorkers}); remove the prop to use 10`);
-    v.check(timeout.toMinutes({ integral: false }) >= 1 && timeout.toMinutes({ integral: false }) <= MAX_TIMEOUT.toMinutes(),
-      `timeout must be from 1 minute to ${MAX_TIMEOUT.toHumanString()} (got ${timeout.toHumanString()}); the bound is this library's policy, split longer ingests`);
-    v.check(Number.isInteger(maxRetries) && maxRetries >= 0 && maxRetries <= 10, `maxRetries must be an integer from 0 to 10 (got ${maxRetries})`);
-    v.check(maxQuarantineRatio >= 0 && maxQuarantineRatio <= 1, `maxQuarantineRatio must be from 0 to 1 (got ${maxQuarantineRatio})`);
-    const retentionDays = quarantineRetention.toDays({ integral: false });
+    v.check(Token.isUnresolved(s.maxWorkers) || (Number.isInteger(s.maxWorkers) && s.maxWorkers >= 2 && s.maxWorkers <= 299),
+      `maxWorkers must be an integer from 2 to 299 (got ${s.maxWorkers}); remove the prop to use 10`);
+    v.check(s.timeout.toMinutes({ integral: false }) >= 1 && s.timeout.toMinutes({ integral: false }) <= MAX_TIMEOUT.toMinutes(),
+      `timeout must be from 1 minute to ${MAX_TIMEOUT.toHumanString()} (got ${s.timeout.toHumanString()}); the bound is this library's policy, split longer ingests`);
+    v.check(Number.isInteger(s.maxRetries) && s.maxRetries >= 0 && s.maxRetries <= 10, `maxRetries must be an integer from 0 to 10 (got ${s.maxRetries})`);
+    v.check(s.maxQuarantineRatio >= 0 && s.maxQuarantineRatio <= 1, `maxQuarantineRatio must be from 0 to 1 (got ${s.maxQuarantineRatio})`);
+    const retentionDays = s.quarantineRetention.toDays({ integral: false });
     v.check(Number.isInteger(retentionDays) && retentionDays >= 1 && retentionDays <= 3650,
-      `quarantineRetention must be whole days from 1 to 3650 (got ${quarantineRetention.toHumanString()}); the quarantine holds PII in clear, keep it short`);
-    v.check(!flex || FLEX_WORKERS.includes(workerType), `flex runs on G.1X or G.2X workers only (got ${workerType}); choose one of them or turn flex off`);
-    v.check(/^[A-Za-z0-9_./#:-]{1,255}$/.test(this.metricsNamespace) && !this.metricsNamespace.startsWith('AWS/'),
-      `metricsNamespace '${this.metricsNamespace}' is not a valid custom CloudWatch namespace (letters, digits, _ . / # : -, not AWS/)`);
-    const writers = props.multiWriter ? props.multiWriter.maxConcurrentRuns ?? 2 : 1;
-    v.check(Number.isInteger(writers) && writers >= 1 && writers <= 100, `multiWriter.maxConcurrentRuns must be an integer from 1 to 100 (got ${writers})`);
+      `quarantineRetention must be whole days from 1 to 3650 (got ${s.quarantineRetention.toHumanString()}); the quarantine holds PII in clear, keep it short`);
+    v.check(!s.flex || FLEX_WORKERS.includes(s.workerType), `flex runs on G.1X or G.2X workers only (got ${s.workerType}); choose one of them or turn flex off`);
+    v.check(/^[A-Za-z0-9_./#:-]{1,255}$/.test(s.metricsNamespace) && !s.metricsNamespace.startsWith('AWS/'),
+      `metricsNamespace '${s.metricsNamespace}' is not a valid custom CloudWatch namespace (letters, digits, _ . / # : -, not AWS/)`);
+    v.check(Number.isInteger(s.writers) && s.writers >= 1 && s.writers <= 100, `multiWriter.maxConcurrentRuns must be an integer from 1 to 100 (got ${s.writers})`);
     v.oneOf('glueVersion', props.glueVersion, 'GlueJobVersion', GlueJobVersion as any);
     v.oneOf('workerType', props.workerType, 'GlueWorkerType', GlueWorkerType as any);
-    const sourceLake = props.source.lakeBucket ?? lakeBucketOf(props.source.bucket);
+    this.checkZones(v, props, s.sourceLake);
+    v.check(!props.multiWriter || props.multiWriter.logStoreJarPath.endsWith('.jar'),
+      `multiWriter.logStoreJarPath must be the delta-storage-s3-dynamodb .jar (got '${props.multiWriter?.logStoreJarPath}')`);
+    for (const problem of administratorArnProblems('administratorArns', props.administratorArns)) v.add(problem);
+    for (const name of Object.keys(s.secrets)) {
+      v.check(SECRET_ARGUMENT.test(name), `secrets: argument name '${name}' must be lowercase letters, digits and -, starting with a letter`);
+    }
+    const sourcePrefix = attempt(v, () => normalizePrefix('source.prefix', props.source.prefix));
+    const tablePath = attempt(v, () => normalizePrefix('tablePath', props.tablePath));
+    v.check(props.logGroupPrefix === undefined || Token.isUnresolved(props.logGroupPrefix) || LOG_GROUP_PREFIX.test(props.logGroupPrefix),
+      `logGroupPrefix '${props.logGroupPrefix}' must start with / and hold letters, digits and _ - . / # only, at most 400 characters (CloudWatch Logs group names)`);
+    v.throwIfAny();
+    return { ...s, retentionDays, sourcePrefix, tablePath };
+  }
+
+  /** The target is a curated lake bucket, the source a raw one (or one bucket serves both, or a plain source is accepted). */
+  private checkZones(v: PropsValidator, props: LeastPrivilegeGlueJobProps, sourceLake: ISecureDeltaLakeBucket | undefined): void {
     // One bucket may serve both zones (disjoint prefixes): then the zone says nothing of the role.
     const oneBucket = sourceLake !== undefined && sourceLake === props.target;
     v.check(oneBucket || props.target.zone === LakeZone.CURATED, isLakeBucket(props.target)
@@ -424,90 +495,70 @@ export class LeastPrivilegeGlueJob extends Construct {
       'pass a lake bucket (zone: LakeZone.RAW), or set allowPlainSourceBucket: true to accept a bucket without these guarantees');
     v.check(sourceLake === undefined || sourceLake.zone === LakeZone.RAW || oneBucket,
       `source.bucket ${props.source.bucket.node.path} serves the ${sourceLake?.zone} zone; CSV files land in a bucket created with zone: LakeZone.RAW`);
-    v.check(!props.multiWriter || props.multiWriter.logStoreJarPath.endsWith('.jar'),
-      `multiWriter.logStoreJarPath must be the delta-storage-s3-dynamodb .jar (got '${props.multiWriter?.logStoreJarPath}')`);
-    for (const problem of administratorArnProblems('administratorArns', props.administratorArns)) v.add(problem);
-    for (const name of Object.keys(secrets)) {
-      v.check(SECRET_ARGUMENT.test(name), `secrets: argument name '${name}' must be lowercase letters, digits and -, starting with a letter`);
-    }
-    let sourcePrefix = '';
-    let tablePath = '';
-    try {
-      sourcePrefix = normalizePrefix('source.prefix', props.source.prefix);
-    } catch (e) {
-      v.add((e as Error).message);
-    }
-    try {
-      tablePath = normalizePrefix('tablePath', props.tablePath);
-    } catch (e) {
-      v.add((e as Error).message);
-    }
-    v.check(props.logGroupPrefix === undefined || Token.isUnresolved(props.logGroupPrefix) || LOG_GROUP_PREFIX.test(props.logGroupPrefix),
-      `logGroupPrefix '${props.logGroupPrefix}' must start with / and hold letters, digits and _ - . / # only, at most 400 characters (CloudWatch Logs group names)`);
-    v.throwIfAny();
-    this.tablePath = tablePath;
-    this.metricsTable = tablePath.split('/').pop()!;
+  }
 
-    const stack = Stack.of(this);
-    const unique = Names.uniqueResourceName(this, { maxLength: 80, separator: '-' });
-
-    // The role: dedicated, on the path lake buckets admit across stacks, trusted by Glue only.
-    if (props.role) {
-      this.role = props.role;
+  /** The role: dedicated, on the path lake buckets admit across stacks, trusted by Glue only; or the app's, with a warning. */
+  private createRole(role: iam.IRole | undefined): iam.IRole {
+    if (role) {
       Annotations.of(this).addWarningV2('cdk-secure-delta-lake:userRole',
         'the job uses a role supplied by the app: least privilege is no longer guaranteed by this construct; the job\'s permissions are added to it');
-    } else {
-      this.role = new iam.Role(this, 'Role', {
-        assumedBy: new iam.ServicePrincipal('glue.amazonaws.com'),
-        path: SecureDeltaLakeBucket.DATA_ACCESS_ROLE_PATH,
-        description: `cdk-secure-delta-lake: runs the Glue job ${this.node.path}`,
-      });
+      return role;
     }
-    this.jobPolicy = new ReasonedPolicy(new iam.ManagedPolicy(this, 'Policy', {
-      description: `cdk-secure-delta-lake: permissions of the Glue job ${this.node.path}`,
-      roles: [this.role],
-    }));
+    return new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('glue.amazonaws.com'),
+      path: SecureDeltaLakeBucket.DATA_ACCESS_ROLE_PATH,
+      description: `cdk-secure-delta-lake: runs the Glue job ${this.node.path}`,
+    });
+  }
 
-    // The job's key: logs and bookmarks. CloudWatch Logs may use it for these log groups only.
-    const logPrefix = props.logGroupPrefix ?? `/aws-glue/jobs/sdl/${unique}`;
-    const names = glueLogGroupNames(logPrefix);
+  /** The job's key (logs and bookmarks; CloudWatch Logs may use it for these log groups only) and its two log groups. */
+  private createLogging(props: LeastPrivilegeGlueJobProps, s: JobSettings): JobLogging {
+    const stack = Stack.of(this);
+    const unique = Names.uniqueResourceName(this, { maxLength: 80, separator: '-' });
+    const prefix = props.logGroupPrefix ?? `/aws-glue/jobs/sdl/${unique}`;
+    const names = glueLogGroupNames(prefix);
     const logGroupArn = (name: string) => stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: name, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
-    let key: kms.IKey;
-    if (props.logsKey) {
-      // A shared key (a lake's): its owner admits CloudWatch Logs for the job's log groups.
-      key = props.logsKey;
-    } else {
-      const own = new kms.Key(this, 'Key', {
-        description: `cdk-secure-delta-lake: logs and bookmarks of ${this.node.path}`,
-        enableKeyRotation: true,
-        removalPolicy,
-      });
-      allowLogsForLogGroups(own, 'AllowCloudWatchLogsForTheJobLogGroups', stack.region, [logGroupArn(names.output), logGroupArn(names.error)]);
-      denyGrantsOutsideAwsServices(own);
-      denyKeyAdministration(own, administratorsOf(this, 'LeastPrivilegeGlueJob', props.administratorArns));
-      key = own;
-    }
-    this.key = key;
-
-    this.logGroups = [names.output, names.error].map((logGroupName, i) => new logs.LogGroup(this, i === 0 ? 'OutputLogs' : 'ErrorLogs', {
+    // A shared key (a lake's): its owner admits CloudWatch Logs for the job's log groups.
+    const key = props.logsKey ?? this.createKey(props.administratorArns, s.removalPolicy, [logGroupArn(names.output), logGroupArn(names.error)]);
+    const logGroup = (id: string, logGroupName: string) => new logs.LogGroup(this, id, {
       logGroupName,
       encryptionKey: key,
-      retention: logRetention,
-      removalPolicy,
-    }));
-    if (logRetention !== logs.RetentionDays.INFINITE && logRetention < logs.RetentionDays.ONE_YEAR) {
+      retention: s.logRetention,
+      removalPolicy: s.removalPolicy,
+    });
+    const output = logGroup('OutputLogs', names.output);
+    const error = logGroup('ErrorLogs', names.error);
+    if (s.logRetention !== logs.RetentionDays.INFINITE && s.logRetention < logs.RetentionDays.ONE_YEAR) {
       Annotations.of(this).addWarningV2('cdk-secure-delta-lake:shortLogRetention',
-        `logRetention is ${logRetention} days, below the 365 days of the default; audits may need longer`);
+        `logRetention is ${s.logRetention} days, below the 365 days of the default; audits may need longer`);
     }
+    return { key, prefix, output, error, streamArns: [names.output, names.error].map((n) => `${logGroupArn(n)}:*`) };
+  }
 
-    this.securityConfiguration = new glue.SecurityConfiguration(this, 'SecurityConfiguration', {
+  private createKey(administratorArns: string[] | undefined, removalPolicy: RemovalPolicy, logGroupArns: string[]): kms.IKey {
+    const own = new kms.Key(this, 'Key', {
+      description: `cdk-secure-delta-lake: logs and bookmarks of ${this.node.path}`,
+      enableKeyRotation: true,
+      removalPolicy,
+    });
+    allowLogsForLogGroups(own, 'AllowCloudWatchLogsForTheJobLogGroups', Stack.of(this).region, logGroupArns);
+    denyGrantsOutsideAwsServices(own);
+    denyKeyAdministration(own, administratorsOf(this, 'LeastPrivilegeGlueJob', administratorArns));
+    return own;
+  }
+
+  private createSecurityConfiguration(target: ISecureDeltaLakeBucket, key: kms.IKey): glue.SecurityConfiguration {
+    return new glue.SecurityConfiguration(this, 'SecurityConfiguration', {
       // Glue applies one S3 key per job to all its writes: the curated bucket's key, which its bucket policy demands.
-      s3Encryption: glue.S3Encryption.kms(props.target.encryptionKey),
+      s3Encryption: glue.S3Encryption.kms(target.encryptionKey),
       cloudWatchEncryption: glue.CloudWatchEncryption.kms(key),
       jobBookmarksEncryption: glue.JobBookmarksEncryption.clientSideKms(key),
     });
+  }
 
-    // Data: read-only on the source prefix; Delta write on the table's three sub-tables.
+  /** Data: read-only on the source prefix; Delta write on the table's three sub-tables. */
+  private grantData(props: LeastPrivilegeGlueJobProps, s: JobSettings): void {
+    const { sourceLake, sourcePrefix, tablePath } = s;
     if (sourceLake) {
       if (sourceLake.bucket !== props.source.bucket) {
         throw new Error('LeastPrivilegeGlueJob: source.lakeBucket must be the construct of source.bucket; pass lakeBucket.bucket as bucket');
@@ -531,18 +582,20 @@ export class LeastPrivilegeGlueJob extends Construct {
     props.target.grantDeltaWrite(this.role, `${tablePath}/data`);
     props.target.grantDeltaWrite(this.role, `${tablePath}/quarantine`, { maintenance: DeltaMaintenance.VACUUM });
     props.target.grantDeltaWrite(this.role, `${tablePath}/_ingest_log`);
+  }
 
+  private grantLogsBookmarksAndMetrics(logging: JobLogging): void {
     // Logs: write to the job's own log groups only.
     this.jobPolicy.add('Glue writes the job\'s logs to its own log groups (log streams are created per run)',
       new iam.PolicyStatement({
         actions: ['logs:CreateLogStream', 'logs:PutLogEvents', 'logs:AssociateKmsKey'],
-        resources: [names.output, names.error].map((n) => `${logGroupArn(n)}:*`),
+        resources: logging.streamArns,
       }),
     );
     // Bookmarks are client-side encrypted with the job key (the job keeps its own ledger, but the
     // security configuration asks for it).
     this.jobPolicy.add('client-side encryption of job bookmarks with the job key',
-      new iam.PolicyStatement({ actions: ['kms:Encrypt', 'kms:Decrypt', 'kms:GenerateDataKey'], resources: [key.keyArn] }),
+      new iam.PolicyStatement({ actions: ['kms:Encrypt', 'kms:Decrypt', 'kms:GenerateDataKey'], resources: [logging.key.keyArn] }),
     );
     // Metrics: CloudWatch has no resource-level permission for PutMetricData; the namespace
     // condition is the narrowest scope AWS offers. Glue publishes its own metrics as the role.
@@ -553,8 +606,10 @@ export class LeastPrivilegeGlueJob extends Construct {
         conditions: { StringEquals: { 'cloudwatch:namespace': ['Glue', this.metricsNamespace] } },
       }),
     );
+  }
 
-    // Secrets: exactly these, passed by ARN.
+  /** Secrets: exactly these, passed by ARN. Returns their arguments. */
+  private grantSecrets(secrets: { [k: string]: secretsmanager.ISecret }, allowWithoutRotation: boolean): { [k: string]: string } {
     const secretArguments: { [k: string]: string } = {};
     for (const [name, secret] of Object.entries(secrets)) {
       secretArguments[`--${name}`] = secret.secretArn;
@@ -564,70 +619,84 @@ export class LeastPrivilegeGlueJob extends Construct {
         ...(secret.encryptionKey ? [new iam.PolicyStatement({
           actions: ['kms:Decrypt'],
           resources: [secret.encryptionKey.keyArn],
-          conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${stack.region}.amazonaws.com` } },
+          conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${Stack.of(this).region}.amazonaws.com` } },
         })] : []),
       );
     }
-    this.checkSecretRotation(secrets, props.allowSecretsWithoutRotation ?? false);
+    this.checkSecretRotation(secrets, allowWithoutRotation);
+    return secretArguments;
+  }
 
-    // The script: its one object, never the rest of the staging bucket.
+  /** The script: its one object, never the rest of the staging bucket. */
+  private bindScript(props: LeastPrivilegeGlueJobProps, secrets: { [k: string]: secretsmanager.ISecret }): BoundJobScript {
     const script = (props.script ?? JobScript.ingestion()).bind(this);
-    if (script.isIngestionScript && props.schema.columns.some((c) => c.pii) && !secrets['pseudonym-key']) {
+    const keyArgument = argumentFlag('PSEUDONYM_KEY').slice(2);
+    if (script.isIngestionScript && props.schema.columns.some((c) => c.pii) && !secrets[keyArgument]) {
       throw new Error('LeastPrivilegeGlueJob: the schema has PII columns, which the ingestion script pseudonymizes with a key read from Secrets Manager; ' +
-        "pass the key's secret as secrets: { 'pseudonym-key': secret }");
+        `pass the key's secret as secrets: { '${keyArgument}': secret }`);
     }
     this.jobPolicy.add('the job reads its own script object', ...script.readStatements);
+    return script;
+  }
 
-    // Multi-writer mode: the DynamoDB table Delta's log store coordinates commits through.
+  /** Delta's session settings, and in multi-writer mode the DynamoDB table its log store coordinates commits through. */
+  private configureDelta(multiWriter: MultiWriterOptions | undefined, key: kms.IKey, removalPolicy: RemovalPolicy):
+  { conf: string[]; extraJars?: glue.Code[]; logStoreTable?: dynamodb.ITable } {
     const conf = [
       'spark.sql.extensions=io.delta.sql.DeltaSparkSessionExtension',
       'spark.sql.catalog.spark_catalog=org.apache.spark.sql.delta.catalog.DeltaCatalog',
     ];
-    let extraJars: glue.Code[] | undefined;
-    if (props.multiWriter) {
-      const table = new dynamodb.Table(this, 'DeltaLogStore', {
-        partitionKey: { name: 'tablePath', type: dynamodb.AttributeType.STRING },
-        sortKey: { name: 'fileName', type: dynamodb.AttributeType.STRING },
-        billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
-        encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED,
-        encryptionKey: key,
-        pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-        timeToLiveAttribute: 'expireTime',
-        removalPolicy,
-      });
-      this.logStoreTable = table;
-      acknowledge(table, 'logStoreNoBackupPlan');
-      const store = 'io.delta.storage.S3DynamoDBLogStore';
-      conf.push(`spark.delta.logStore.s3.impl=${store}`, `spark.delta.logStore.s3a.impl=${store}`,
-        `spark.io.delta.storage.S3DynamoDBLogStore.ddb.tableName=${table.tableName}`,
-        `spark.io.delta.storage.S3DynamoDBLogStore.ddb.region=${stack.region}`);
-      // Exactly what S3DynamoDBLogStore calls: DescribeTable at start, GetItem, PutItem (conditional) and Query.
-      // No CreateTable: the table is provisioned here, and a missing table must fail, not be recreated.
-      this.jobPolicy.add('Delta\'s DynamoDB log store coordinates the commits of concurrent writers',
-        new iam.PolicyStatement({
-          actions: ['dynamodb:DescribeTable', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query'],
-          resources: [table.tableArn],
-        }),
-      );
-      const jar = new s3assets.Asset(this, 'LogStoreJar', { path: props.multiWriter.logStoreJarPath });
-      this.jobPolicy.add('the job reads the log-store jar', new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [jar.bucket.arnForObjects(jar.s3ObjectKey)] }));
-      extraJars = [new BoundCode(jar.s3BucketName, jar.s3ObjectKey)];
-    }
+    if (!multiWriter) return { conf };
+    const table = new dynamodb.Table(this, 'DeltaLogStore', {
+      partitionKey: { name: 'tablePath', type: dynamodb.AttributeType.STRING },
+      sortKey: { name: 'fileName', type: dynamodb.AttributeType.STRING },
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED,
+      encryptionKey: key,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      timeToLiveAttribute: 'expireTime',
+      removalPolicy,
+    });
+    acknowledge(table, 'logStoreNoBackupPlan');
+    const store = 'io.delta.storage.S3DynamoDBLogStore';
+    conf.push(`spark.delta.logStore.s3.impl=${store}`, `spark.delta.logStore.s3a.impl=${store}`,
+      `spark.io.delta.storage.S3DynamoDBLogStore.ddb.tableName=${table.tableName}`,
+      `spark.io.delta.storage.S3DynamoDBLogStore.ddb.region=${Stack.of(this).region}`);
+    // Exactly what S3DynamoDBLogStore calls: DescribeTable at start, GetItem, PutItem (conditional) and Query.
+    // No CreateTable: the table is provisioned here, and a missing table must fail, not be recreated.
+    this.jobPolicy.add('Delta\'s DynamoDB log store coordinates the commits of concurrent writers',
+      new iam.PolicyStatement({
+        actions: ['dynamodb:DescribeTable', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query'],
+        resources: [table.tableArn],
+      }),
+    );
+    const jar = new s3assets.Asset(this, 'LogStoreJar', { path: multiWriter.logStoreJarPath });
+    this.jobPolicy.add('the job reads the log-store jar', new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [jar.bucket.arnForObjects(jar.s3ObjectKey)] }));
+    return { conf, extraJars: [new BoundCode(jar.s3BucketName, jar.s3ObjectKey)], logStoreTable: table };
+  }
 
-    // Arguments: the construct's own cannot be overridden.
+  /**
+   * The arguments the construct manages: Glue's runtime settings, the script's arguments of the job
+   * contract and the secrets. None can be set through `defaultArguments`.
+   */
+  private managedArguments(props: LeastPrivilegeGlueJobProps, s: JobSettings, logPrefix: string, conf: string[],
+    secretArguments: { [k: string]: string }): { [k: string]: string } {
     const managed: { [k: string]: string } = {
       '--datalake-formats': 'delta',
       '--conf': conf.join(' --conf '),
       '--enable-auto-scaling': 'true',
       '--custom-logGroup-prefix': logPrefix,
       '--job-bookmark-option': 'job-bookmark-disable',
-      [JobArguments.SOURCE_URI]: props.source.bucket.s3UrlForObject(`${sourcePrefix}/`),
-      [JobArguments.TABLE_URI]: props.target.bucket.s3UrlForObject(tablePath),
-      [JobArguments.SCHEMA]: props.schema.toJson(),
-      [JobArguments.SCHEMA_HASH]: props.schema.hash,
-      [JobArguments.METRICS_NAMESPACE]: this.metricsNamespace,
-      [JobArguments.MAX_QUARANTINE_RATIO]: String(maxQuarantineRatio),
-      [JobArguments.QUARANTINE_RETENTION_DAYS]: String(retentionDays),
+      ...constructArguments({
+        SOURCE_URI: props.source.bucket.s3UrlForObject(`${s.sourcePrefix}/`),
+        TABLE_URI: props.target.bucket.s3UrlForObject(s.tablePath),
+        SCHEMA: props.schema.toJson(),
+        SCHEMA_HASH: props.schema.hash,
+        METRICS_NAMESPACE: this.metricsNamespace,
+        MAX_QUARANTINE_RATIO: String(s.maxQuarantineRatio),
+        QUARANTINE_RETENTION_DAYS: String(s.retentionDays),
+        REDACT_QUARANTINE: props.redactQuarantine === undefined ? undefined : String(props.redactQuarantine),
+      }),
       ...secretArguments,
     };
     const propFor: { [k: string]: string } = {
@@ -636,42 +705,34 @@ export class LeastPrivilegeGlueJob extends Construct {
       '--enable-auto-scaling': 'maxWorkers',
       '--custom-logGroup-prefix': 'the construct (log groups are pre-created)',
       '--job-bookmark-option': 'the construct (the script keeps its own ledger)',
-      [JobArguments.SOURCE_URI]: 'source',
-      [JobArguments.TABLE_URI]: 'target and tablePath',
-      [JobArguments.SCHEMA]: 'schema',
-      [JobArguments.SCHEMA_HASH]: 'schema',
-      [JobArguments.METRICS_NAMESPACE]: 'metricsNamespace',
-      [JobArguments.MAX_QUARANTINE_RATIO]: 'maxQuarantineRatio',
-      [JobArguments.QUARANTINE_RETENTION_DAYS]: 'quarantineRetention',
       '--enable-continuous-cloudwatch-log': 'the construct (Glue 5 logs to the pre-created log groups)',
+      ...propsOfConstructArguments(),
     };
     const conflicts = Object.keys(props.defaultArguments ?? {}).filter((k) => k in managed || k in propFor);
     if (conflicts.length > 0) {
       throw new Error(`LeastPrivilegeGlueJob: defaultArguments may not set ${conflicts.map((k) => `${k} (set by ${propFor[k] ?? 'secrets'})`).join(', ')}`);
     }
+    return managed;
+  }
 
+  private createJob(props: LeastPrivilegeGlueJobProps, s: JobSettings, script: BoundJobScript, extraJars: glue.Code[] | undefined,
+    managed: { [k: string]: string }): glue.IJob {
     const common = {
       role: this.role,
       script: new BoundCode(script.bucketName, script.objectKey),
       extraPythonFiles: script.extraPythonFiles?.map((o) => new BoundCode(o.bucketName, o.objectKey)),
-      glueVersion: glueVersion === GlueJobVersion.V5_1 ? glue.GlueVersion.V5_1 : glue.GlueVersion.V5_0,
-      workerConfiguration: { workerType: workerType as unknown as glue.WorkerType, numberOfWorkers: maxWorkers },
-      maxConcurrentRuns: writers,
+      glueVersion: s.glueVersion === GlueJobVersion.V5_1 ? glue.GlueVersion.V5_1 : glue.GlueVersion.V5_0,
+      workerConfiguration: { workerType: s.workerType as unknown as glue.WorkerType, numberOfWorkers: s.maxWorkers },
+      maxConcurrentRuns: s.writers,
       extraJars,
-      maxRetries,
-      timeout,
+      maxRetries: s.maxRetries,
+      timeout: s.timeout,
       securityConfiguration: this.securityConfiguration,
       continuousLogging: { enabled: false },
       defaultArguments: { ...(props.defaultArguments ?? {}), ...managed },
-      description: `cdk-secure-delta-lake: ingests ${sourcePrefix}/ into the Delta table ${tablePath}`,
+      description: `cdk-secure-delta-lake: ingests ${s.sourcePrefix}/ into the Delta table ${s.tablePath}`,
     };
-    this.job = flex ? new glue.PySparkFlexEtlJob(this, 'Resource', common) : new glue.PySparkEtlJob(this, 'Resource', common);
-    this.lockArguments(Object.keys(managed), `s3://${script.bucketName}/${script.objectKey}`);
-
-    // The PII zones: the raw CSV files and the quarantine admit only their grantees, whatever
-    // broad policies other principals of the account hold.
-    sourceLake?.restrictToGrantees(sourcePrefix);
-    props.target.restrictToGrantees(`${tablePath}/quarantine`);
+    return s.flex ? new glue.PySparkFlexEtlJob(this, 'Resource', common) : new glue.PySparkEtlJob(this, 'Resource', common);
   }
 
   /**
@@ -822,6 +883,47 @@ const L2_ARGUMENTS: { [k: string]: string } = {
   '--enable-continuous-cloudwatch-log': 'false',
   '--user-jars-first': 'false',
 };
+
+/** The props with their defaults, and what the construct derives from them. */
+interface JobSettings {
+  readonly glueVersion: GlueJobVersion;
+  readonly workerType: GlueWorkerType;
+  readonly maxWorkers: number;
+  readonly flex: boolean;
+  readonly timeout: Duration;
+  readonly maxRetries: number;
+  readonly maxQuarantineRatio: number;
+  readonly quarantineRetention: Duration;
+  readonly retentionDays: number;
+  readonly logRetention: logs.RetentionDays;
+  readonly removalPolicy: RemovalPolicy;
+  readonly metricsNamespace: string;
+  readonly secrets: { [argumentName: string]: secretsmanager.ISecret };
+  readonly writers: number;
+  readonly sourceLake?: ISecureDeltaLakeBucket;
+  readonly sourcePrefix: string;
+  readonly tablePath: string;
+}
+
+/** The job's key, its log groups and their prefix. */
+interface JobLogging {
+  readonly key: kms.IKey;
+  readonly prefix: string;
+  readonly output: logs.ILogGroup;
+  readonly error: logs.ILogGroup;
+  /** The log streams of both groups, for the job's policy. */
+  readonly streamArns: string[];
+}
+
+/** The value `f` returns, or '' with its error added to the validator's problems. */
+function attempt(v: PropsValidator, f: () => string): string {
+  try {
+    return f();
+  } catch (e) {
+    v.add((e as Error).message);
+    return '';
+  }
+}
 
 /** A script location that grants nothing: the job grants its one object itself. */
 class BoundCode extends glue.Code {

@@ -232,6 +232,57 @@ export interface ISecureDeltaLakeBucket extends IConstruct {
   restrictToGrantees(prefix: string): void;
 }
 
+/** The props with their defaults, every problem reported at once. */
+function bucketSettingsOf(props: SecureDeltaLakeBucketProps): BucketSettings {
+  const zone = props.zone ?? LakeZone.CURATED;
+  const s: BucketSettings = {
+    zone,
+    minimumTlsVersion: props.minimumTlsVersion ?? SecureDeltaLakeBucket.DEFAULT_MINIMUM_TLS_VERSION,
+    noncurrentVersionExpiration: props.noncurrentVersionExpiration ?? Duration.days(zone === LakeZone.CURATED ? 7 : 30),
+    abortAfter: props.abortIncompleteMultipartUploadAfter ?? Duration.days(1),
+    accessLogRetention: props.accessLogRetention ?? Duration.days(365),
+    removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+    autoDeleteObjects: props.autoDeleteObjects ?? false,
+    logsPrefix: props.serverAccessLogsPrefix ?? 'access-logs/',
+  };
+  const v = new PropsValidator('SecureDeltaLakeBucket');
+  v.check(Token.isUnresolved(s.minimumTlsVersion) || s.minimumTlsVersion >= 1.2,
+    `minimumTlsVersion must be 1.2 or higher (got ${s.minimumTlsVersion}); remove the prop to use 1.2`);
+  v.positiveDuration('noncurrentVersionExpiration', props.noncurrentVersionExpiration);
+  v.positiveDuration('abortIncompleteMultipartUploadAfter', props.abortIncompleteMultipartUploadAfter);
+  v.positiveDuration('accessLogRetention', props.accessLogRetention);
+  for (const problem of administratorArnProblems('administratorArns', props.administratorArns)) v.add(problem);
+  v.oneOf('zone', props.zone, 'LakeZone', LakeZone as any);
+  v.oneOf('objectLock.mode', props.objectLock?.mode, 'ObjectLockMode', ObjectLockMode as any);
+  v.check(!s.autoDeleteObjects || s.removalPolicy === RemovalPolicy.DESTROY,
+    'autoDeleteObjects needs removalPolicy: RemovalPolicy.DESTROY (got ' + s.removalPolicy + '); set both to destroy data, or neither');
+  if (props.replication) {
+    const dest = props.replication.destination.node.defaultChild;
+    v.check(!(dest instanceof s3.CfnBucket) || Token.isUnresolved(dest.versioningConfiguration) || (dest.versioningConfiguration as any)?.status === 'Enabled',
+      `replication.destination ${props.replication.destination.node.path} is not versioned; S3 replication needs versioning on both buckets: set versioned: true on it`);
+  }
+  if (props.objectLock) {
+    v.positiveDuration('objectLock.retention', props.objectLock.retention);
+    v.check(!s.autoDeleteObjects, 'objectLock cannot be combined with autoDeleteObjects: locked versions cannot be deleted; remove one of them');
+    v.check(s.removalPolicy !== RemovalPolicy.DESTROY || props.objectLock.mode !== ObjectLockMode.COMPLIANCE,
+      'objectLock in COMPLIANCE mode cannot be combined with removalPolicy DESTROY: the bucket can never be emptied; use GOVERNANCE or RETAIN');
+  }
+  v.throwIfAny();
+  return s;
+}
+
+/** The props of a SecureDeltaLakeBucket with their defaults. */
+interface BucketSettings {
+  readonly zone: LakeZone;
+  readonly minimumTlsVersion: number;
+  readonly noncurrentVersionExpiration: Duration;
+  readonly abortAfter: Duration;
+  readonly accessLogRetention: Duration;
+  readonly removalPolicy: RemovalPolicy;
+  readonly autoDeleteObjects: boolean;
+  readonly logsPrefix: string;
+}
+
 /**
  * A lake bucket of another app, to import with `SecureDeltaLakeBucket.fromBucketAttributes`.
  */
@@ -324,122 +375,106 @@ export class SecureDeltaLakeBucket extends Construct implements ISecureDeltaLake
 
   constructor(scope: Construct, id: string, props: SecureDeltaLakeBucketProps = {}) {
     super(scope, id);
-
-    const zone = props.zone ?? LakeZone.CURATED;
-    const minimumTlsVersion = props.minimumTlsVersion ?? SecureDeltaLakeBucket.DEFAULT_MINIMUM_TLS_VERSION;
-    const noncurrentVersionExpiration = props.noncurrentVersionExpiration ?? Duration.days(zone === LakeZone.CURATED ? 7 : 30);
-    const abortAfter = props.abortIncompleteMultipartUploadAfter ?? Duration.days(1);
-    const accessLogRetention = props.accessLogRetention ?? Duration.days(365);
-    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
-    const autoDeleteObjects = props.autoDeleteObjects ?? false;
-    const logsPrefix = props.serverAccessLogsPrefix ?? 'access-logs/';
-
-    const v = new PropsValidator('SecureDeltaLakeBucket');
-    v.check(Token.isUnresolved(minimumTlsVersion) || minimumTlsVersion >= 1.2,
-      `minimumTlsVersion must be 1.2 or higher (got ${minimumTlsVersion}); remove the prop to use 1.2`);
-    v.positiveDuration('noncurrentVersionExpiration', props.noncurrentVersionExpiration);
-    v.positiveDuration('abortIncompleteMultipartUploadAfter', props.abortIncompleteMultipartUploadAfter);
-    v.positiveDuration('accessLogRetention', props.accessLogRetention);
-    for (const problem of administratorArnProblems('administratorArns', props.administratorArns)) v.add(problem);
-    v.oneOf('zone', props.zone, 'LakeZone', LakeZone as any);
-    v.oneOf('objectLock.mode', props.objectLock?.mode, 'ObjectLockMode', ObjectLockMode as any);
-    v.check(!autoDeleteObjects || removalPolicy === RemovalPolicy.DESTROY,
-      'autoDeleteObjects needs removalPolicy: RemovalPolicy.DESTROY (got ' + removalPolicy + '); set both to destroy data, or neither');
-    if (props.replication) {
-      const dest = props.replication.destination.node.defaultChild;
-      v.check(!(dest instanceof s3.CfnBucket) || Token.isUnresolved(dest.versioningConfiguration) || (dest.versioningConfiguration as any)?.status === 'Enabled',
-        `replication.destination ${props.replication.destination.node.path} is not versioned; S3 replication needs versioning on both buckets: set versioned: true on it`);
-    }
-    if (props.objectLock) {
-      v.positiveDuration('objectLock.retention', props.objectLock.retention);
-      v.check(!autoDeleteObjects, 'objectLock cannot be combined with autoDeleteObjects: locked versions cannot be deleted; remove one of them');
-      v.check(removalPolicy !== RemovalPolicy.DESTROY || props.objectLock.mode !== ObjectLockMode.COMPLIANCE,
-        'objectLock in COMPLIANCE mode cannot be combined with removalPolicy DESTROY: the bucket can never be emptied; use GOVERNANCE or RETAIN');
-    }
-    v.throwIfAny();
-
-    this.zone = zone;
+    const s = bucketSettingsOf(props);
+    this.zone = s.zone;
     this.objectLock = props.objectLock;
     this.fenceIdentity = props.bucketName && !Token.isUnresolved(props.bucketName) ? props.bucketName : Names.uniqueId(this);
     this.administrators = administratorsOf(this, 'SecureDeltaLakeBucket', props.administratorArns);
 
     // Encryption key: ours with rotation, or the user's (with warnings when it is weaker).
-    if (props.encryptionKey) {
-      this.encryptionKey = props.encryptionKey;
-      this.warnAboutKey(props.encryptionKey);
-    } else {
-      const key = new kms.Key(this, 'Key', {
-        description: `cdk-secure-delta-lake: encrypts ${this.node.path}`,
-        enableKeyRotation: true,
-        removalPolicy,
-      });
-      // Data keys only through S3, for principals of this account whose IAM policies allow it
-      // (the grants). Explicit, so it holds whatever the app's KMS default-policy feature flag says.
-      key.addToResourcePolicy(new iam.PolicyStatement({
-        sid: 'AllowUseThroughS3ForGrantedPrincipals',
-        principals: [new iam.AccountRootPrincipal()],
-        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
-        resources: ['*'],
-        conditions: {
-          StringEquals: {
-            'kms:ViaService': `s3.${Stack.of(this).region}.amazonaws.com`,
-            'kms:CallerAccount': Stack.of(this).account,
-          },
-        },
-      }));
-      denyGrantsOutsideAwsServices(key);
-      denyKeyAdministration(key, this.administrators);
-      this.encryptionKey = key;
-    }
+    this.encryptionKey = props.encryptionKey ?? this.createKey(s.removalPolicy);
+    if (props.encryptionKey) this.warnAboutKey(props.encryptionKey);
 
     // What the lake bucket and its access-log bucket share: TLS only, no public access, no ACLs,
     // versioned, and the same removal behaviour.
     const hardened: s3.BucketProps = {
       enforceSSL: true,
-      minimumTLSVersion: minimumTlsVersion,
+      minimumTLSVersion: s.minimumTlsVersion,
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
       objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
       versioned: true,
-      removalPolicy,
-      autoDeleteObjects,
+      removalPolicy: s.removalPolicy,
+      autoDeleteObjects: s.autoDeleteObjects,
     };
-
-    // Access logs: a dedicated bucket (SSE-S3: what log delivery supports) or the user's.
-    let logBucket: s3.IBucket;
-    if (props.serverAccessLogsBucket) {
-      logBucket = props.serverAccessLogsBucket;
-      Annotations.of(this).addWarningV2('cdk-secure-delta-lake:userAccessLogBucket',
-        'server access logs go to a user-supplied bucket: its encryption, TLS policy, retention and log-delivery policy are not managed by this construct');
-      if (logBucket.encryptionKey) {
-        Annotations.of(this).addWarningV2('cdk-secure-delta-lake:kmsAccessLogBucket',
-          'the access-log bucket is KMS-encrypted: S3 log delivery documents SSE-S3 only; grant logging.s3.amazonaws.com use of its key or logs may not be delivered');
-      }
-    } else {
-      const created = new s3.Bucket(this, 'AccessLogs', {
-        ...hardened,
-        encryption: s3.BucketEncryption.S3_MANAGED,
-        lifecycleRules: [
-          { id: 'expire-access-logs', expiration: accessLogRetention, noncurrentVersionExpiration: Duration.days(1), abortIncompleteMultipartUploadAfter: Duration.days(1) },
-        ],
-      });
-      acknowledge(created, 'accessLogBucketNoLogging');
-      acknowledge(created, 'accessLogBucketSseS3');
-      acknowledge(created, 'accessLogBucketNoReplication');
-      acknowledge(created, 'accessLogBucketNoObjectLock');
-      // Object-level monitoring of the log bucket too (EventBridge, without the L2's notifications Lambda).
-      (created.node.defaultChild as s3.CfnBucket).notificationConfiguration = { eventBridgeConfiguration: { eventBridgeEnabled: true } };
-      denyConfigurationChanges(created, this.administrators);
-      logBucket = created;
-      this.accessLogBucket = created;
-    }
+    this.accessLogBucket = props.serverAccessLogsBucket ? undefined : this.createAccessLogBucket(hardened, s.accessLogRetention);
+    const logBucket = props.serverAccessLogsBucket ?? this.accessLogBucket!;
+    if (props.serverAccessLogsBucket) this.warnAboutAccessLogBucket(props.serverAccessLogsBucket);
 
     // The L2 takes the replication role as a prop, so the role comes first; its policy names the
     // bucket lazily.
     const replicationRole = props.replication
       ? this.createReplicationRole(Lazy.string({ produce: () => this.bucket.bucketArn }), props.replication)
       : undefined;
+    const bucket = this.createLakeBucket(props, s, hardened, replicationRole);
+    this.bucket = bucket;
+    this.configureNotificationsAndLogging(bucket, logBucket, s.logsPrefix);
+    if (!props.replication) acknowledge(bucket, 'lakeBucketNoReplication');
+    if (!props.objectLock) acknowledge(bucket, 'lakeBucketNoObjectLock');
 
-    const bucket = new s3.Bucket(this, 'Resource', {
+    this.admitBucketRoles(props, s.autoDeleteObjects, replicationRole);
+    if (this.accessLogBucket) this.denyDeletingAccessLogs(this.accessLogBucket, s.autoDeleteObjects ? this.bucketRoleArns : []);
+    this.addEncryptionDenies(bucket);
+    denySseC(bucket);
+    this.addDataPerimeter(bucket);
+    denyConfigurationChanges(bucket, this.administrators);
+  }
+
+  /** The bucket's own key, with rotation; data keys only through S3 for granted principals. */
+  private createKey(removalPolicy: RemovalPolicy): kms.IKey {
+    const key = new kms.Key(this, 'Key', {
+      description: `cdk-secure-delta-lake: encrypts ${this.node.path}`,
+      enableKeyRotation: true,
+      removalPolicy,
+    });
+    // Data keys only through S3, for principals of this account whose IAM policies allow it
+    // (the grants). Explicit, so it holds whatever the app's KMS default-policy feature flag says.
+    key.addToResourcePolicy(new iam.PolicyStatement({
+      sid: 'AllowUseThroughS3ForGrantedPrincipals',
+      principals: [new iam.AccountRootPrincipal()],
+      actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+      resources: ['*'],
+      conditions: {
+        StringEquals: {
+          'kms:ViaService': `s3.${Stack.of(this).region}.amazonaws.com`,
+          'kms:CallerAccount': Stack.of(this).account,
+        },
+      },
+    }));
+    denyGrantsOutsideAwsServices(key);
+    denyKeyAdministration(key, this.administrators);
+    return key;
+  }
+
+  private warnAboutAccessLogBucket(logBucket: s3.IBucket): void {
+    Annotations.of(this).addWarningV2('cdk-secure-delta-lake:userAccessLogBucket',
+      'server access logs go to a user-supplied bucket: its encryption, TLS policy, retention and log-delivery policy are not managed by this construct');
+    if (logBucket.encryptionKey) {
+      Annotations.of(this).addWarningV2('cdk-secure-delta-lake:kmsAccessLogBucket',
+        'the access-log bucket is KMS-encrypted: S3 log delivery documents SSE-S3 only; grant logging.s3.amazonaws.com use of its key or logs may not be delivered');
+    }
+  }
+
+  /** The dedicated access-log bucket (SSE-S3: what log delivery supports). */
+  private createAccessLogBucket(hardened: s3.BucketProps, accessLogRetention: Duration): s3.Bucket {
+    const created = new s3.Bucket(this, 'AccessLogs', {
+      ...hardened,
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      lifecycleRules: [
+        { id: 'expire-access-logs', expiration: accessLogRetention, noncurrentVersionExpiration: Duration.days(1), abortIncompleteMultipartUploadAfter: Duration.days(1) },
+      ],
+    });
+    acknowledge(created, 'accessLogBucketNoLogging');
+    acknowledge(created, 'accessLogBucketSseS3');
+    acknowledge(created, 'accessLogBucketNoReplication');
+    acknowledge(created, 'accessLogBucketNoObjectLock');
+    // Object-level monitoring of the log bucket too (EventBridge, without the L2's notifications Lambda).
+    (created.node.defaultChild as s3.CfnBucket).notificationConfiguration = { eventBridgeConfiguration: { eventBridgeEnabled: true } };
+    denyConfigurationChanges(created, this.administrators);
+    return created;
+  }
+
+  private createLakeBucket(props: SecureDeltaLakeBucketProps, s: BucketSettings, hardened: s3.BucketProps, replicationRole?: iam.IRole): s3.Bucket {
+    return new s3.Bucket(this, 'Resource', {
       ...hardened,
       bucketName: props.bucketName,
       encryption: s3.BucketEncryption.KMS,
@@ -452,8 +487,8 @@ export class SecureDeltaLakeBucket extends Construct implements ISecureDeltaLake
           : s3.ObjectLockRetention.governance(props.objectLock.retention))
         : undefined,
       lifecycleRules: [
-        { id: 'abort-incomplete-multipart-uploads', abortIncompleteMultipartUploadAfter: abortAfter },
-        { id: 'expire-noncurrent-versions', noncurrentVersionExpiration },
+        { id: 'abort-incomplete-multipart-uploads', abortIncompleteMultipartUploadAfter: s.abortAfter },
+        { id: 'expire-noncurrent-versions', noncurrentVersionExpiration: s.noncurrentVersionExpiration },
         { id: 'remove-expired-delete-markers', expiredObjectDeleteMarker: true },
       ],
       replicationRole: replicationRole,
@@ -467,9 +502,10 @@ export class SecureDeltaLakeBucket extends Construct implements ISecureDeltaLake
         }]
         : undefined,
     });
-    this.bucket = bucket;
+  }
 
-    // L1 properties the L2 does not set the way we need (see the README's design notes):
+  /** L1 properties the L2 does not set the way we need (see the README's design notes). */
+  private configureNotificationsAndLogging(bucket: s3.Bucket, logBucket: s3.IBucket, logsPrefix: string): void {
     const cfnBucket = bucket.node.defaultChild as s3.CfnBucket;
     // - EventBridge notifications directly on the bucket (the L2's eventBridgeEnabled deploys a Lambda).
     cfnBucket.notificationConfiguration = { eventBridgeConfiguration: { eventBridgeEnabled: true } };
@@ -479,11 +515,10 @@ export class SecureDeltaLakeBucket extends Construct implements ISecureDeltaLake
     } else {
       cfnBucket.loggingConfiguration = { destinationBucketName: logBucket.bucketName, logFilePrefix: logsPrefix };
     }
+  }
 
-    if (!props.replication) acknowledge(bucket, 'lakeBucketNoReplication');
-    if (!props.objectLock) acknowledge(bucket, 'lakeBucketNoObjectLock');
-
-    // The roles CDK itself adds to reach the data are admitted by the perimeter.
+  /** The roles that reach the data for the bucket's own sake (CDK's, replication, break-glass) pass the perimeter. */
+  private admitBucketRoles(props: SecureDeltaLakeBucketProps, autoDeleteObjects: boolean, replicationRole?: iam.IRole): void {
     if (autoDeleteObjects) {
       const providerRole = this.cdkProviderRoleArn('Custom::S3AutoDeleteObjectsCustomResourceProvider');
       this.bucketRoleArns.push(providerRole);
@@ -499,12 +534,6 @@ export class SecureDeltaLakeBucket extends Construct implements ISecureDeltaLake
         `the data perimeter admits every role on ${SecureDeltaLakeBucket.DATA_ACCESS_ROLE_PATH} of this account (admitDataAccessRolesOfOtherApps), not only this app's grantees; ` +
         'IAM and the prefix fences still decide what each role reaches: restrict iam:CreateRole on that path to the administrators (an SCP or a permissions boundary)');
     }
-    if (this.accessLogBucket) this.denyDeletingAccessLogs(this.accessLogBucket, autoDeleteObjects ? this.bucketRoleArns : []);
-
-    this.addEncryptionDenies(bucket);
-    denySseC(bucket);
-    this.addDataPerimeter(bucket);
-    denyConfigurationChanges(bucket, this.administrators);
   }
 
   /**
