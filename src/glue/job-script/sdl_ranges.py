@@ -39,7 +39,7 @@ import hashlib
 import itertools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, BinaryIO, cast
 
 from sdl_csv import (
     DEFAULT_BLOCK_BYTES,
@@ -270,7 +270,7 @@ def can_split(reader: object) -> bool:
     return callable(getattr(reader, "open_range", None)) or isinstance(reader, LocalReader)
 
 
-def opener(reader: object, uri: str) -> OpenAt:
+def opener(reader: SourceReader, uri: str) -> OpenAt:
     """`open_at` for one stored object of `reader` (see `can_split`)."""
     ranged = getattr(reader, "open_range", None)
 
@@ -278,9 +278,9 @@ def opener(reader: object, uri: str) -> OpenAt:
         if callable(ranged):
             stored: StoredObject = ranged(uri, offset)
             return stored
-        f = open(uri, "rb")
-        f.seek(offset)
-        return f
+        local = cast("BinaryIO", reader.open(uri))  # a local file: seekable
+        local.seek(offset)
+        return local
 
     return open_at
 
