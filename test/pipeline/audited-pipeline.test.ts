@@ -427,10 +427,10 @@ describe('AuditedPipeline with custom configuration', () => {
     const app = new App();
     const s = new Stack(app, 'East', { env: { account: '111111111111', region: 'us-east-1' } });
     const p = new AuditedPipeline(s, 'P', { tableName: 'orders', schema: plain, trigger: PipelineTrigger.onDemand() });
-    const t = Template.fromStack(s);
+    const east = Template.fromStack(s);
     // The job role is named under the lake's prefix, which the rule matches.
-    expect(t.toJSON().Resources[s.getLogicalId(p.job.role.node.defaultChild as any)].Properties.RoleName.startsWith(`${p.lakeName}-`)).toBe(true);
-    t.hasResourceProperties('AWS::Events::Rule', {
+    expect(east.toJSON().Resources[s.getLogicalId(p.job.role.node.defaultChild as any)].Properties.RoleName.startsWith(`${p.lakeName}-`)).toBe(true);
+    east.hasResourceProperties('AWS::Events::Rule', {
       EventPattern: { detail: { eventSource: ['iam.amazonaws.com'], eventName: Match.arrayWith(['AttachRolePolicy', 'PutRolePolicy']), requestParameters: { roleName: Match.arrayWith([{ prefix: `${p.lakeName}-` }]) } } },
     });
   });
