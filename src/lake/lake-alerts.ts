@@ -61,6 +61,7 @@ export class LakeAlerts extends Construct {
   /** The target every rule of the lake and its tables uses: the topic, with the dead-letter queue. */
   public readonly target: events.IRuleTarget;
   private readonly props: LakeAlertsProps;
+  private readonly byId = new Map<string, events.Rule>();
 
   constructor(scope: Construct, id: string, props: LakeAlertsProps) {
     super(scope, id);
@@ -145,6 +146,7 @@ export class LakeAlerts extends Construct {
         targets: [this.target],
       });
       this.rules.push(r);
+      this.byId.set(ruleId, r);
       return r;
     };
     const apiCall = (source: string, eventSource: string, eventNames: any[], detail: { [k: string]: any }): events.EventPattern => ({
@@ -215,9 +217,22 @@ export class LakeAlerts extends Construct {
     this.alarms.push(undelivered);
   }
 
-  /** Rules on the pseudonymization key's secret and rotation function, once the lake has them. */
-  public watchPseudonymKey(secret: secretsmanager.ISecret, fn?: lambda.IFunction): void {
+  /**
+   * Rules on the pseudonymization key's secret and rotation function, once the lake has them; its
+   * KMS key, the function's role and log group join the key, role and log-group rules.
+   */
+  public watchPseudonymKey(secret: secretsmanager.ISecret, fn?: lambda.IFunction, key?: kms.IKey, logGroup?: logs.ILogGroup): void {
     const stack = Stack.of(this);
+    const detail = (d: { [k: string]: any }) => ({ detail: d });
+    if (key) this.byId.get('KeyTampering')?.addEventPattern(detail({ resources: { ARN: [key.keyArn] } }));
+    if (fn?.role) this.byId.get('RoleTampering')?.addEventPattern(detail({ requestParameters: { roleName: [fn.role.roleName] } }));
+    if (logGroup) {
+      const arn = stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: logGroup.logGroupName, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+      this.byId.get('LogGroupTampering')?.addEventPattern(detail({
+        $or: [{ requestParameters: { logGroupName: [logGroup.logGroupName] } }, { requestParameters: { resourceIdentifier: [{ prefix: arn }] } }],
+      }));
+      this.byId.get('LogProtectionTampering')?.addEventPattern(detail({ requestParameters: { logGroupIdentifier: [logGroup.logGroupName, { prefix: arn }] } }));
+    }
     const rule = (ruleId: string, description: string, pattern: events.EventPattern) => {
       const r = new events.Rule(this, ruleId, {
         ruleName: `${this.props.namePrefix}-${ruleId}`,

@@ -366,6 +366,12 @@ export class LakeTable extends Construct {
         actions: ['s3:GetBucketLocation'],
         resources: [lake.curatedBucket.bucket.bucketArn, lake.queryResultsBucket.bucket.bucketArn],
       }),
+      // The catalog entries, when the lake encrypts the catalog, through Glue only.
+      ...(lake._catalogKey ? [new iam.PolicyStatement({
+        actions: ['kms:Decrypt'],
+        resources: [lake._catalogKey.keyArn],
+        conditions: { StringEquals: { 'kms:ViaService': `glue.${stack.region}.amazonaws.com` } },
+      })] : []),
     );
     return iam.Grant.drop(grantee, `query the table ${this.tableName}`);
   }

@@ -104,6 +104,22 @@ export interface SecureDeltaLakeProps {
   readonly auditTablePrefixesOnly?: boolean;
 
   /**
+   * More buckets whose object-level events the lake's trail records. Never a log bucket.
+   *
+   * @default - the raw, curated and query-results buckets only
+   */
+  readonly additionalAuditedBuckets?: s3.IBucket[];
+
+  /**
+   * Encrypt the account's Glue Data Catalog with a customer key of this construct (readers of the
+   * tables may decrypt it through Glue). The setting is one per account and region: turn it on in
+   * one stack only.
+   *
+   * @default false
+   */
+  readonly encryptDataCatalog?: boolean;
+
+  /**
    * The name of the lake's trail (it also names the trail's log group and its access-log prefix).
    * To move a one-table `AuditedPipeline` onto a lake, pass its trail's name, so that the trail and
    * its log group are kept.
@@ -225,6 +241,8 @@ export class SecureDeltaLake extends Construct {
   public readonly trailArn: string;
   /** The bucket the trail delivers to. */
   public readonly trailBucket: s3.IBucket;
+  /** The log group the trail delivers to. */
+  public readonly trailLogGroup: logs.ILogGroup;
   /** The topic alerts are published to. */
   public readonly alertTopic: sns.ITopic;
   /** The dead-letter queue of undeliverable alerts. */
@@ -250,6 +268,8 @@ export class SecureDeltaLake extends Construct {
   public readonly _administratorArns?: string[];
   private readonly auditLogRetention: logs.RetentionDays;
   private ownPseudonymKey?: PseudonymKey;
+  /** The key of the Glue Data Catalog, with `encryptDataCatalog`. @internal */
+  public readonly _catalogKey?: kms.IKey;
   private readonly tableNames = new Set<string>();
 
   constructor(scope: Construct, id: string, props: SecureDeltaLakeProps = {}) {
@@ -280,8 +300,10 @@ export class SecureDeltaLake extends Construct {
     v.check(Number.isInteger(existing) && existing >= 0 && existing < TRAILS_PER_REGION,
       `existingTrailsInRegion must be an integer from 0 to ${TRAILS_PER_REGION - 1} (got ${existing}); CloudTrail allows ${TRAILS_PER_REGION} trails per region and the lake needs one`);
     for (const problem of administratorArnProblems('administratorArns', props.administratorArns)) v.add(problem);
+    // One bucket may serve both zones (the tables' source prefixes and roots then stay apart).
+    const sameBucket = props.rawBucket !== undefined && props.rawBucket === props.curatedBucket;
     for (const [name, b, zone] of [['rawBucket', props.rawBucket, LakeZone.RAW], ['curatedBucket', props.curatedBucket, LakeZone.CURATED]] as const) {
-      if (b) v.check(b.zone === zone, `${name} ${b.node.path} serves the ${b.zone} zone; pass a bucket created with zone: LakeZone.${zone === LakeZone.RAW ? 'RAW' : 'CURATED'}`);
+      if (b) v.check(b.zone === zone || sameBucket, `${name} ${b.node.path} serves the ${b.zone} zone; pass a bucket created with zone: LakeZone.${zone === LakeZone.RAW ? 'RAW' : 'CURATED'}`);
     }
     v.throwIfAny();
     this.administrators = administratorsOf(this, 'SecureDeltaLake', props.administratorArns);
@@ -333,7 +355,7 @@ export class SecureDeltaLake extends Construct {
     const trail = new PipelineTrail(this, 'Trail', {
       trailName,
       key: auditKey,
-      dataBuckets: lakes.map((b) => b.bucket),
+      dataBuckets: [...new Set([...lakes.map((b) => b.bucket), ...(props.additionalAuditedBuckets ?? [])])],
       accountTrail: props.accountTrail ?? false,
       logRetention: this.auditLogRetention,
       accessLogBucket: this.queryResultsBucket.accessLogBucket,
@@ -344,6 +366,8 @@ export class SecureDeltaLake extends Construct {
     this.trail = trail.trail;
     this.trailArn = trail.trailArn;
     this.trailBucket = trail.bucket;
+    this.trailLogGroup = trail.logGroup;
+    this.node.addValidation({ validate: () => this.checkAuditedBuckets(props.additionalAuditedBuckets ?? [], [...logBuckets, trail.bucket]) });
     if (props.auditTablePrefixesOnly) {
       const cfn = trail.trail.node.defaultChild as cloudtrail.CfnTrail;
       cfn.advancedEventSelectors = undefined;
@@ -395,6 +419,23 @@ export class SecureDeltaLake extends Construct {
       catalogId: stack.account,
       databaseInput: { name: this.databaseName, description: `cdk-secure-delta-lake: tables of the lake ${this.lakeName}` },
     });
+    if (props.encryptDataCatalog) {
+      const catalogKey = new kms.Key(this, 'CatalogKey', {
+        description: 'cdk-secure-delta-lake: encrypts the Glue Data Catalog of this account and region',
+        enableKeyRotation: true,
+        removalPolicy,
+      });
+      new glue.CfnDataCatalogEncryptionSettings(this, 'CatalogEncryption', {
+        catalogId: stack.account,
+        dataCatalogEncryptionSettings: {
+          encryptionAtRest: { catalogEncryptionMode: 'SSE-KMS', sseAwsKmsKeyId: catalogKey.keyArn },
+          connectionPasswordEncryption: { returnConnectionPasswordEncrypted: true, kmsKeyId: catalogKey.keyArn },
+        },
+      });
+      denyGrantsOutsideAwsServices(catalogKey);
+      denyKeyAdministration(catalogKey, this.administrators);
+      this._catalogKey = catalogKey;
+    }
 
     this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
       dashboardName: `${this.lakeName}-dashboard`,
@@ -461,13 +502,44 @@ export class SecureDeltaLake extends Construct {
         administrators: this.administrators,
       });
       nameManagedPolicies(this.ownPseudonymKey, this.lakeName);
-      this.alerts.watchPseudonymKey(this.ownPseudonymKey.secret, this.ownPseudonymKey.rotationFunction);
+      this.alerts.watchPseudonymKey(this.ownPseudonymKey.secret, this.ownPseudonymKey.rotationFunction, this.ownPseudonymKey.key,
+        this.ownPseudonymKey.rotationFunction.logGroup);
       Tags.of(this.ownPseudonymKey).add('data-classification', this.dataClassification);
     }
     // A literal ARN (role path and name are fixed): no reference from the lake to the table's stack.
     const stack = Stack.of(this);
     this.ownPseudonymKey.admitReader(stack.formatArn({ service: 'iam', region: '', resource: 'role', resourceName: `${SecureDeltaLakeBucket.DATA_ACCESS_ROLE_PATH.slice(1)}${jobRoleName}` }));
     return this.ownPseudonymKey.secret;
+  }
+
+  /**
+   * Runs of the lake's tables that failed, timed out, were stopped or errored: the invocations of
+   * the lake's failed-run alert rule (AWS/Events `TriggeredRules`, Sum).
+   */
+  public metricFailedRuns(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return new cloudwatch.Metric({
+      namespace: 'AWS/Events',
+      metricName: 'TriggeredRules',
+      dimensionsMap: { RuleName: this.alerts.jobRunFailedRule.ruleName },
+      statistic: 'Sum',
+      ...props,
+    });
+  }
+
+  /** Log buckets receive service deliveries; recording their data events would log the logging. */
+  private checkAuditedBuckets(extra: s3.IBucket[], logBuckets: s3.IBucket[]): string[] {
+    const stack = Stack.of(this);
+    const name = (b: s3.IBucket) => JSON.stringify(stack.resolve(b.bucketName));
+    const logNames = new Set(logBuckets.map(name));
+    for (const c of this.node.root.node.findAll()) {
+      if (c instanceof s3.CfnBucket && c.loggingConfiguration && !Token.isUnresolved(c.loggingConfiguration)) {
+        const dest = (c.loggingConfiguration as s3.CfnBucket.LoggingConfigurationProperty).destinationBucketName;
+        if (dest) logNames.add(JSON.stringify(Stack.of(c).resolve(dest)));
+      }
+      if (c instanceof cloudtrail.CfnTrail) logNames.add(JSON.stringify(Stack.of(c).resolve(c.s3BucketName)));
+    }
+    return extra.filter((b) => logNames.has(name(b))).map((b) =>
+      `additionalAuditedBuckets: ${b.node.path} receives server access logs or trail logs; recording its data events would log the log deliveries themselves. Remove it from additionalAuditedBuckets`);
   }
 
   /** A row of the dashboard for a table, from literal names (no reference to the table's stack). */

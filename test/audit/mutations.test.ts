@@ -410,7 +410,7 @@ const MUTATIONS: Mutation[] = [
     control: 'SDL-ACC-01',
     description: 'the data engineers may start the job directly, with run arguments of their own',
     mutate: (t) => {
-      statementsOf(managed(t, 'DataEngineersSecureDeltaLakePipelineOperate')).push({
+      statementsOf(managed(t, 'DataEngineersSecureDeltaLakeTableOperate')).push({
         Effect: 'Allow',
         Action: 'glue:StartJobRun',
         Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':glue:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':job/', { Ref: idOf(t, 'CustomersJob', 'AWS::Glue::Job') }]] },
@@ -420,7 +420,7 @@ const MUTATIONS: Mutation[] = [
   {
     control: 'SDL-ACC-01',
     description: 'the data engineers operate every workflow',
-    mutate: (t) => { statementsOf(managed(t, 'DataEngineersSecureDeltaLakePipelineOperate'))[0].Resource = '*'; },
+    mutate: (t) => { statementsOf(managed(t, 'DataEngineersSecureDeltaLakeTableOperate'))[0].Resource = '*'; },
   },
   {
     control: 'SDL-ACC-02',

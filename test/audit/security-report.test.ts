@@ -79,9 +79,9 @@ describe('SecurityReport of an AuditedPipeline', () => {
 
   test('SDL-ACC-03: who can read the curated data and the quarantine is computed from the policies', () => {
     const readers = Object.fromEntries(report.dataReaders.map((d: any) => [d.location, d.readers]));
-    expect(readers['curated data']).toEqual(['Report/Customers/Job/Role/Resource', 'Report/Analysts/Resource']);
-    expect(readers['quarantine (raw records, PII in clear)']).toEqual(['Report/Customers/Job/Role/Resource']);
-    expect(readers['source CSV']).toEqual(['Report/Customers/Job/Role/Resource']);
+    expect(readers['curated data']).toEqual(['Report/Customers/Default/Job/Role/Resource', 'Report/Analysts/Resource']);
+    expect(readers['quarantine (raw records, PII in clear)']).toEqual(['Report/Customers/Default/Job/Role/Resource']);
+    expect(readers['source CSV']).toEqual(['Report/Customers/Default/Job/Role/Resource']);
   });
 
   test('the access matrix lists each principal\'s allowed actions per resource', () => {

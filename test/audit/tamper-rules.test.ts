@@ -14,9 +14,10 @@ import { examplePipeline, ExamplePipeline } from '../../examples/ingestion-pipel
 import {
   ALARM_TAMPER_EVENTS, EVENTS_TAMPER_EVENTS, GLUE_CODE_BEARING_ARGUMENTS, GLUE_CONFIG_TAMPER_EVENTS, GLUE_JOB_TAMPER_EVENTS, GLUE_RUN_OVERRIDE_FIELDS,
   GLUE_TABLE_TAMPER_EVENTS, GLUE_TRIGGER_TAMPER_EVENTS, IAM_POLICY_TAMPER_EVENTS, IAM_ROLE_TAMPER_EVENTS, KMS_TAMPER_EVENTS,
-  LAMBDA_TAMPER_EVENT_PREFIXES, LOGS_DATA_PROTECTION_TAMPER_EVENTS, LOGS_TAMPER_EVENTS, PipelineAlerts, QUEUE_TAMPER_EVENTS,
+  LAMBDA_TAMPER_EVENT_PREFIXES, LOGS_DATA_PROTECTION_TAMPER_EVENTS, LOGS_TAMPER_EVENTS, QUEUE_TAMPER_EVENTS,
   S3_TAMPER_EVENTS, SECRET_TAMPER_EVENTS, SNS_TAMPER_EVENTS, TRAIL_TAMPER_EVENTS,
 } from '../../src/audit/pipeline-alerts';
+import { LakeAlerts } from '../../src/lake/lake-alerts';
 import { MatchCase, matchAll } from '../kit/event-ruler';
 import { PolicyWorld } from '../kit/policy-kit';
 
@@ -43,14 +44,16 @@ const { example } = synthesizeExample({ account: ACCOUNT, region: REGION });
 const { pipeline, pipelineStack: stack } = example;
 const world = PolicyWorld.of(example.data, stack);
 const t = world.template(stack);
-const alerts = pipeline.node.findChild('Alerts') as PipelineAlerts;
+// An AuditedPipeline is a one-table lake: the lake's alerts, named under the lake's name.
+const alerts = pipeline.node.findChild('Alerts') as LakeAlerts;
+const namePrefix = pipeline.lakeName;
 const logicalId = (c: IConstruct) => Stack.of(c).getLogicalId((c instanceof CfnResource ? c : c.node.defaultChild) as CfnResource);
 const ref = (c: IConstruct) => world.locate(c)[0].ref(world.locate(c)[1]);
 const ofType = (type: string) => t.logicalIdsOfType(type).map((id) => ({ id, props: t.resources[id].Properties }));
 
-/** A rule's resolved event pattern, by the id PipelineAlerts gives it (its name is `<prefix>-<id>`). */
+/** A rule's resolved event pattern, by the id LakeAlerts gives it (its name is `<prefix>-<id>`). */
 function patternOf(ruleId: string): any {
-  const found = ofType('AWS::Events::Rule').find((r) => r.props.Name === `${alerts.namePrefix}-${ruleId}`);
+  const found = ofType('AWS::Events::Rule').find((r) => r.props.Name === `${namePrefix}-${ruleId}`);
   if (!found) throw new Error(`no rule ${ruleId} in the pipeline stack`);
   return found.props.EventPattern;
 }
@@ -79,11 +82,12 @@ interface Ids {
 const rotationFunction = (pipeline.node.findChild('PseudonymKey') as any).rotationFunction;
 const jobRoleName = ref(pipeline.job.role);
 const rotationRoleName = ref(pipeline.node.findChild('PseudonymKey').node.findChild('RotationRole'));
+const eventsRoleName = ref(pipeline.eventsRole);
 const trailResource = ofType('AWS::CloudTrail::Trail')[0];
 const rotationFunctionName = ref(rotationFunction);
 const functionArn = t.getAtt(logicalId(rotationFunction), 'Arn');
 const ownTopicArn = ref(pipeline.alertTopic);
-const objectCreatedRule = pipeline.node.findChild('ObjectCreated');
+const objectCreatedRule = pipeline.table.node.findChild('ObjectCreated');
 
 /** The pipeline's own resources, read from the resolved template (not from the rules). */
 const own: Ids = {
@@ -98,15 +102,15 @@ const own: Ids = {
   tableName: ofType('AWS::Glue::Table')[0].props.TableInput.Name,
   // By ARN: the kit's stand-in secret names lack the random part of CloudFormation's generated names.
   secretIds: [ref(pipeline.pseudonymKey!)],
-  roleNames: [jobRoleName, rotationRoleName],
+  roleNames: [jobRoleName, rotationRoleName, eventsRoleName],
   policyArns: ofType('AWS::IAM::ManagedPolicy')
-    .filter((p) => (p.props.Roles ?? []).some((r: string) => r === jobRoleName || r === rotationRoleName))
+    .filter((p) => (p.props.Roles ?? []).some((r: string) => [jobRoleName, rotationRoleName, eventsRoleName].includes(r)))
     .map((p) => t.ref(p.id)),
   // The object-created rule starts the workflow: the watchers cover it too.
   ruleNames: [...alerts.rules, objectCreatedRule].map((r) => ref(r)),
   topicArn: ownTopicArn,
   logGroupNames: [...pipeline.job.logGroups, pipeline.trailLogGroup, rotationFunction.logGroup].map(ref),
-  alarmNames: alerts.alarms.map((a) => ref(a)),
+  alarmNames: pipeline.alarms.map((a) => ref(a)),
   functionIds: [rotationFunctionName, functionArn, `${functionArn}:$LATEST`, `${ACCOUNT}:function:${rotationFunctionName}`],
   queueUrl: ref(alerts.deadLetterQueue),
 };
@@ -463,8 +467,9 @@ const runIndexes = runCases.map(([label, params, expected]) => [label, add(`Star
 // The catalog table: another table of the pipeline's database, or a table of the same name in another database.
 const catalogEvent = (requestParameters: any) => cloudTrailEvent('aws.glue', 'glue.amazonaws.com', 'UpdateTable', { requestParameters });
 const catalogNeighbours = [
+  // The pipeline is a one-table lake: every table of its database is the lake's, and watched.
   add('CatalogTableTampering (neighbour): UpdateTable of another table of the pipeline\'s database', patternOf('CatalogTableTampering'),
-    catalogEvent({ databaseName: own.databaseName, tableInput: { name: `${own.tableName}_copy` } }), false),
+    catalogEvent({ databaseName: own.databaseName, tableInput: { name: `${own.tableName}_copy` } }), true),
   add('CatalogTableTampering (neighbour): UpdateTable of a table of the same name in another database', patternOf('CatalogTableTampering'),
     catalogEvent({ databaseName: `${own.databaseName}_copy`, tableInput: { name: own.tableName } }), false),
 ];
@@ -509,7 +514,7 @@ describe('SDL-CMP-03: tamper rules, matched by Event Ruler', () => {
       expect({ ruleId, unlisted: calls.filter((name) => !listed.some((l) => covers(name, l))) }).toEqual({ ruleId, unlisted: [] });
     }
     const covered = new Set([...Object.keys(TABLE), 'JobRunStartedByPrincipal', 'JobRunFailed']);
-    const ruleIds = alerts.rules.map((r) => t.resources[logicalId(r)].Properties.Name.slice(alerts.namePrefix.length + 1));
+    const ruleIds = alerts.rules.map((r) => t.resources[logicalId(r)].Properties.Name.slice(namePrefix.length + 1));
     expect(ruleIds.sort()).toEqual([...covered].sort());
   });
 
@@ -543,7 +548,8 @@ describe('SDL-CMP-03: tamper rules, matched by Event Ruler', () => {
   });
 
   test('the rule that starts the workflow on new objects is named under the alerts\' prefix, so the watchers report it disabled or retargeted', () => {
-    expect(ref(objectCreatedRule)).toBe(`${alerts.namePrefix}-ObjectCreated`);
+    expect(ref(objectCreatedRule)).toBe(`${pipeline.table.jobName}-ObjectCreated`);
+    expect(ref(objectCreatedRule).startsWith(`${namePrefix}-`)).toBe(true);
     const disable = (name: string) => cloudTrailEvent('aws.events', 'events.amazonaws.com', 'DisableRule', { requestParameters: { name } });
     const retarget = (rule: string) => cloudTrailEvent('aws.events', 'events.amazonaws.com', 'PutTargets', {
       requestParameters: { rule, targets: [{ id: 'Forward', arn: `arn:aws:events:${REGION}:${OTHER_ACCOUNT}:event-bus/default` }] },
@@ -560,8 +566,8 @@ describe('SDL-CMP-03: tamper rules, matched by Event Ruler', () => {
     expect(answers[i]).toBe(true);
   });
 
-  test('only the curated table of the pipeline\'s database is watched in the catalog, in any case', () => {
-    expect(catalogNeighbours.map((i) => answers[i])).toEqual([false, false]);
+  test('every table of the pipeline\'s (its lake\'s) database is watched in the catalog, in any case, and no table of another database', () => {
+    expect(catalogNeighbours.map((i) => answers[i])).toEqual([true, false]);
     expect(wrong('CatalogTableTampering')).toEqual([]);
   });
 
@@ -586,7 +592,7 @@ describe('SDL-CMP-03: alarms reach the topic', () => {
   test('every alarm of the pipeline publishes to the alert topic, whose policy admits it', async () => {
     expect(alarmArns).toHaveLength(3);
     for (const arn of alarmArns) {
-      expect(arn.startsWith(`arn:aws:cloudwatch:${REGION}:${ACCOUNT}:alarm:${alerts.namePrefix}-`)).toBe(true);
+      expect(arn.startsWith(`arn:aws:cloudwatch:${REGION}:${ACCOUNT}:alarm:${namePrefix}-`)).toBe(true);
       expect(await world.decide({
         principal: 'cloudwatch.amazonaws.com',
         action: 'sns:Publish',
@@ -613,7 +619,7 @@ describe('SDL-CMP-03: alarms reach the topic', () => {
     expect(await publish(alarmArns[0].replace(`:${ACCOUNT}:`, `:${OTHER_ACCOUNT}:`), OTHER_ACCOUNT)).not.toBe('Allowed');
     expect(await publish(alarmArns[0], OTHER_ACCOUNT)).not.toBe('Allowed');
     expect(await publish(`arn:aws:cloudwatch:${REGION}:${ACCOUNT}:alarm:another-alarm`, ACCOUNT)).not.toBe('Allowed');
-    expect(await publish(`arn:aws:cloudwatch:${REGION}:${ACCOUNT}:alarm:x-${alerts.namePrefix}-NoSuccessfulRun`, ACCOUNT)).not.toBe('Allowed');
+    expect(await publish(`arn:aws:cloudwatch:${REGION}:${ACCOUNT}:alarm:x-${namePrefix}-NoSuccessfulRun`, ACCOUNT)).not.toBe('Allowed');
   });
 });
 
@@ -623,7 +629,9 @@ describe('IAM events reach EventBridge in us-east-1 only', () => {
 
   test('in us-east-1 the pipeline alerts on its roles and policies, without a warning', () => {
     expect(warningsOf(stack)).toEqual([]);
-    expect(patternOf('RoleTampering').detail.requestParameters.roleName.sort()).toEqual([...own.roleNames].sort());
+    // The lake's own roles by name, every table's job role by the lake's prefix.
+    expect(patternOf('RoleTampering').detail.requestParameters.roleName).toEqual(expect.arrayContaining([eventsRoleName, rotationRoleName, { prefix: `${namePrefix}-` }]));
+    expect(jobRoleName.startsWith(`${namePrefix}-`)).toBe(true);
   });
 
   test('in another region it says so, and what to do', () => {
@@ -633,7 +641,7 @@ describe('IAM events reach EventBridge in us-east-1 only', () => {
     const text = JSON.stringify(warnings[0].entry.data);
     expect(text).toContain(warningId);
     expect(text).toContain('this stack is in eu-west-1');
-    expect(text).toContain('deploy the pipeline in us-east-1, or create in us-east-1 an EventBridge rule');
+    expect(text).toContain('deploy the lake in us-east-1, or create in us-east-1 an EventBridge rule');
     const names = elsewhere.pipelineStack.node.findAll().filter((c) => c instanceof CfnResource && (c as CfnResource).cfnResourceType === 'AWS::Events::Rule')
       .map((c) => elsewhere.pipelineStack.resolve((c as any).eventPattern)?.detail?.eventSource?.[0]);
     expect(names).not.toContain('iam.amazonaws.com');

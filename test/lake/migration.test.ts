@@ -1,106 +1,103 @@
 /**
- * Moving a one-table `AuditedPipeline` deployment onto a `SecureDeltaLake` without replacing its
- * buckets or keys: the lake takes the pipeline's construct id (its buckets, keys and trail keep their
- * construct paths, hence their logical ids) and the zones the pipeline was given. Both apps are
- * synthesized once; every bucket and key of the pipeline's deployment must be in the lake's, with
- * the same logical id and the same properties.
+ * Upgrading an `AuditedPipeline` deployment to the version where it is a one-table
+ * `SecureDeltaLake`: the templates of test/lake/fixtures/pipeline-before.json (generated once from
+ * the version before, see generate-pipeline-before.ts) against today's, built from the same code.
+ *
+ * - every stateful resource (bucket, key, secret, log group, trail) keeps its logical id and its
+ *   properties, but the job's own key and log groups, which the lake's shared logs key and the log
+ *   groups under the lake's prefix replace: they stay in the account (Retain) with the old logs;
+ * - no resource of the new template is created under a new logical id with a name an old resource
+ *   of the same type still holds (CloudFormation creates before it deletes: that update would fail).
  */
+import * as fs from 'fs';
+import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
-import { AuditedPipeline, ColumnType, LakeZone, PipelineTrigger, SecureDeltaLake, SecureDeltaLakeBucket, TableSchema } from '../../src';
+import { ColumnType, LakeZone, PipelineTrigger, SecureDeltaLake, SecureDeltaLakeBucket, TableSchema } from '../../src';
+import { physicalName, scenarios, snapshot } from './fixtures/generate-pipeline-before';
 
-const env = { account: '111111111111', region: 'eu-west-1' };
-const schema = TableSchema.of([
-  { name: 'id', type: ColumnType.LONG, nullable: false },
-  { name: 'email', type: ColumnType.STRING, pii: true },
-]);
-const trigger = PipelineTrigger.onObjectCreated({ batchSize: 10 });
+type Snapshot = ReturnType<typeof snapshot>;
+const fixture: { [scenario: string]: { [stack: string]: Snapshot } } = JSON.parse(fs.readFileSync(path.join(__dirname, 'fixtures', 'pipeline-before.json'), 'utf8'));
+const after: { [scenario: string]: { [stack: string]: Snapshot } } = Object.fromEntries(Object.entries(scenarios()).map(([name, stacks]) =>
+  [name, Object.fromEntries(stacks.map((s) => [s.stackName, snapshot(s)]))]));
 
-/**
- * The deployment's stateful resources, by logical id: buckets, keys, the pseudonymization key's
- * secret (a new value would change every pseudonym), the log groups and the trail.
- */
-function stateful(stack: Stack): { [id: string]: any } {
-  const resources = Template.fromStack(stack).toJSON().Resources as { [id: string]: any };
-  return Object.fromEntries(Object.entries(resources).filter(([, r]) => ['AWS::S3::Bucket', 'AWS::KMS::Key', 'AWS::SecretsManager::Secret', 'AWS::Logs::LogGroup', 'AWS::CloudTrail::Trail'].includes(r.Type)));
-}
+/** The job's own key and log groups, which leave (or are replaced in) the template and stay in the account. */
+const JOB_OWN = /^[A-Za-z]+Job(Key|OutputLogs|ErrorLogs)[0-9A-F]{8}$/;
 
-/** The properties that must not change, without those CloudFormation updates in place: key policies, descriptions, tags. */
-function physical(r: any): any {
-  const { KeyPolicy, Description, Tags, ...rest } = r.Properties ?? {};
-  return { Type: r.Type, Properties: rest, DeletionPolicy: r.DeletionPolicy, UpdateReplacePolicy: r.UpdateReplacePolicy };
-}
+const cases = Object.entries(fixture).flatMap(([scenario, stacks]) => Object.keys(stacks).map((stack) => [scenario, stack]));
 
-/** The name of the one trail of a stack. */
-function trailNameOf(stack: Stack): string {
-  return Object.values<any>(Template.fromStack(stack).findResources('AWS::CloudTrail::Trail'))[0].Properties.TrailName;
-}
-
-/**
- * Compare the deployment before and after: every bucket, key, secret and log group is kept, but the
- * job's own key and log groups, which the lake's shared logs key and the log groups under the
- * lake's prefix replace. They leave the template and stay in the account (RETAIN).
- */
-function expectKept(before: { [id: string]: any }, after: { [id: string]: any }, jobKey: RegExp): void {
-  const missing: string[] = [];
-  for (const [id, r] of Object.entries(before)) {
-    if (jobKey.test(id)) {
-      expect([id, r.DeletionPolicy, r.UpdateReplacePolicy, after[id]]).toEqual([id, 'Retain', 'Retain', undefined]);
-    } else if (!after[id]) {
-      missing.push(`${id} (${r.Type})`);
-    } else {
-      expect([id, physical(after[id])]).toEqual([id, physical(r)]);
-    }
-  }
-  expect(missing).toEqual([]);
-}
-
-describe('moving a one-table AuditedPipeline onto a SecureDeltaLake', () => {
-  test('zones passed in (the example app): the data stack\'s and the pipeline stack\'s buckets, keys, secret, log groups and trail keep their logical ids and properties', () => {
-    const build = (trailName?: string) => {
-      const app = new App();
-      const data = new Stack(app, 'Data', { env });
-      const rawBucket = new SecureDeltaLakeBucket(data, 'Raw', { zone: LakeZone.RAW });
-      const curatedBucket = new SecureDeltaLakeBucket(data, 'Curated', { zone: LakeZone.CURATED });
-      const stack = new Stack(app, 'Pipeline', { env });
-      if (trailName) {
-        // The lake takes the pipeline's id ('Customers'); the table keeps the pipeline's prefixes.
-        // The trail keeps its name (and so its log group).
-        new SecureDeltaLake(stack, 'Customers', {
-          lakeName: 'customers', trailName, rawBucket, curatedBucket, alertEmails: ['data-platform@example.com'],
-        })
-          .addTable('Table', { tableName: 'customers', schema, trigger });
+describe('upgrading an AuditedPipeline deployment to the one-table lake', () => {
+  test.each(cases)('%s, stack %s: every bucket, key, secret, log group and trail keeps its logical id and properties', (scenario, stack) => {
+    const b = fixture[scenario][stack];
+    const a = after[scenario][stack];
+    expect(Object.keys(b.stateful).length).toBeGreaterThan(0);
+    const missing: string[] = [];
+    for (const [id, r] of Object.entries(b.stateful)) {
+      if (JOB_OWN.test(id)) {
+        // Dropped or replaced: retained either way.
+        expect([id, r.DeletionPolicy, r.UpdateReplacePolicy]).toEqual([id, 'Retain', 'Retain']);
+      } else if (!a.stateful[id]) {
+        missing.push(`${id} (${r.Type})`);
       } else {
-        new AuditedPipeline(stack, 'Customers', { tableName: 'customers', schema, rawBucket, curatedBucket, trigger, alertEmails: ['data-platform@example.com'] });
+        expect([id, a.stateful[id]]).toEqual([id, r]);
       }
-      return [data, stack];
-    };
-    const before = build();
-    const after = build(trailNameOf(before[1]));
-    for (let i = 0; i < before.length; i++) {
-      const b = stateful(before[i]);
-      const a = stateful(after[i]);
-      expect(Object.keys(b).length).toBeGreaterThan(0);
-      expectKept(b, a, /^CustomersJob(Key|OutputLogs|ErrorLogs)[0-9A-F]{8}$/);
+    }
+    expect(missing).toEqual([]);
+  });
+
+  test.each(cases)('%s, stack %s: no new resource takes a name an old resource holds', (scenario, stack) => {
+    const b = fixture[scenario][stack];
+    const a = after[scenario][stack];
+    const holders = new Map(Object.entries(b.names).map(([id, name]) => [name, id]));
+    const clashes = Object.entries(a.names).filter(([id, name]) => holders.has(name) && holders.get(name) !== id)
+      .map(([id, name]) => `${name}: ${holders.get(name)} before, ${id} now`);
+    expect(clashes).toEqual([]);
+  });
+
+  test('the catalog database and table keep their names and logical ids (analysts\' queries keep working)', () => {
+    for (const [scenario, stacks] of Object.entries(fixture)) {
+      for (const [stack, b] of Object.entries(stacks)) {
+        const kept = Object.entries(b.names).filter(([, n]) => /^AWS::Glue::(Database|Table) /.test(n));
+        expect(kept.map(([id]) => [scenario, stack, id, after[scenario][stack].names[id]])).toEqual(kept.map(([id, n]) => [scenario, stack, id, n]));
+      }
     }
   });
 
-  test('zones created by the pipeline (one stack): the buckets, keys, secret, log groups and trail keep their logical ids and properties', () => {
-    const build = (trailName?: string) => {
-      const stack = new Stack(new App(), 'Pipeline', { env });
-      if (trailName) {
-        new SecureDeltaLake(stack, 'Orders', { lakeName: 'orders', trailName }).addTable('Table', { tableName: 'orders', schema, trigger });
-      } else {
-        new AuditedPipeline(stack, 'Orders', { tableName: 'orders', schema, trigger });
-      }
-      return stack;
-    };
-    const old = build();
-    const b = stateful(old);
-    const a = stateful(build(trailNameOf(old)));
-    // Raw, curated, query results, their keys and access logs, the trail bucket, the audit key.
-    expect(Object.keys(b).length).toBeGreaterThanOrEqual(10);
-    expectKept(b, a, /^OrdersJob(Key|OutputLogs|ErrorLogs)[0-9A-F]{8}$/);
+  test('the upgrade replaces no stateful resource, and counts what it adds and removes', () => {
+    const summary = Object.entries(fixture).map(([scenario, stacks]) => Object.entries(stacks).map(([stack, b]) => {
+      const a = after[scenario][stack];
+      const removed = Object.keys(b.resources).filter((id) => !a.resources[id]);
+      const added = Object.keys(a.resources).filter((id) => !b.resources[id]);
+      return { scenario, stack, before: Object.keys(b.resources).length, after: Object.keys(a.resources).length, removed, added };
+    })).flat();
+    for (const s of summary) {
+      const stateful = s.removed.filter((id) => ['AWS::S3::Bucket', 'AWS::KMS::Key', 'AWS::SecretsManager::Secret', 'AWS::Logs::LogGroup', 'AWS::CloudTrail::Trail']
+        .includes(fixture[s.scenario][s.stack].resources[id]) && !JOB_OWN.test(id));
+      expect({ ...s, stateful }).toEqual({ ...s, stateful: [] });
+    }
+    if (process.env.SDL_MIGRATION_SUMMARY) fs.writeFileSync(process.env.SDL_MIGRATION_SUMMARY, JSON.stringify(summary, null, 1));
+    expect(physicalName({ Type: 'AWS::Glue::Table', Properties: { DatabaseName: 'd', TableInput: { Name: 't' } } })).toBe('AWS::Glue::Table "d".t');
+  });
+});
+
+describe('moving a one-table deployment onto a SecureDeltaLake of its own', () => {
+  const env = { account: '111111111111', region: 'eu-west-1' };
+  const schema = TableSchema.of([{ name: 'id', type: ColumnType.LONG, nullable: false }, { name: 'email', type: ColumnType.STRING, pii: true }]);
+
+  test('a SecureDeltaLake given the pipeline\'s id, zones and trail name keeps the buckets, keys, secret and trail', () => {
+    const old = fixture.zonesPassedIn.Custom;
+    const trailName = Object.values(old.names).find((n) => n.startsWith('AWS::CloudTrail::Trail '))!.split(' ')[1];
+    const app = new App();
+    const data = new Stack(app, 'Data', { env });
+    const rawBucket = new SecureDeltaLakeBucket(data, 'Raw', { zone: LakeZone.RAW });
+    const curatedBucket = new SecureDeltaLakeBucket(data, 'Curated', { zone: LakeZone.CURATED });
+    const stack = new Stack(app, 'Custom', { env });
+    new SecureDeltaLake(stack, 'Refunds', {
+      lakeName: 'refunds', trailName, rawBucket, curatedBucket, encryptDataCatalog: true, accountTrail: true, alertEmails: ['data-platform@example.com'],
+    }).addTable('Table', { tableName: 'refunds', schema, trigger: PipelineTrigger.onDemand() });
+    const a = snapshot(stack);
+    const kept = Object.keys(old.stateful).filter((id) => !JOB_OWN.test(id));
+    expect(kept.filter((id) => !a.stateful[id])).toEqual([]);
+    for (const id of kept) expect([id, a.stateful[id]]).toEqual([id, old.stateful[id]]);
   });
 
   test('fails on a trail name CloudTrail would refuse, naming the rule', () => {

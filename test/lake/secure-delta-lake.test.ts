@@ -113,6 +113,15 @@ describe('SecureDeltaLake with tables in another stack', () => {
     for (const n of names) expect(n.startsWith('sales-') || n === 'orders' || n === 'customers').toBe(true);
   });
 
+  test('every customer-managed policy of the lake and its tables is named under the lake name (the policy-version rule matches the prefix)', () => {
+    for (const t of [Template.fromStack(tableStack), lakeTemplate]) {
+      // The grantees' policies are in the People stack, theirs to name.
+      const policies = Object.entries<any>(t.findResources('AWS::IAM::ManagedPolicy'));
+      expect(policies.length).toBeGreaterThan(0);
+      for (const [id, r] of policies) expect([id, r.Properties.ManagedPolicyName?.startsWith?.('sales-')]).toEqual([id, true]);
+    }
+  });
+
   test('the lake\'s rules match every table by the name prefix', () => {
     const rules = lakeTemplate.findResources('AWS::Events::Rule');
     const byName = Object.fromEntries(Object.values<any>(rules).map((r) => [r.Properties.Name, r.Properties.EventPattern]));

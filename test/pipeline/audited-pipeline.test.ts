@@ -147,8 +147,11 @@ describe('AuditedPipeline with default configuration', () => {
   });
 
   test('SDL-CMP-03: failed, timed-out, stopped and errored runs of the job are alerts', () => {
+    // The lake's rule matches every table's job by the lake's name prefix, which the job's name carries.
+    const jobName = template.toJSON().Resources[logicalId(pipeline.job.job)].Properties.Name;
+    expect(jobName.startsWith(`${pipeline.lakeName}-`)).toBe(true);
     template.hasResourceProperties('AWS::Events::Rule', {
-      EventPattern: { 'source': ['aws.glue'], 'detail-type': ['Glue Job State Change'], 'detail': { jobName: [{ Ref: logicalId(pipeline.job.job) }], state: ['FAILED', 'TIMEOUT', 'STOPPED', 'ERROR'] } },
+      EventPattern: { 'source': ['aws.glue'], 'detail-type': ['Glue Job State Change'], 'detail': { jobName: [{ prefix: `${pipeline.lakeName}-` }], state: ['FAILED', 'TIMEOUT', 'STOPPED', 'ERROR'] } },
       Targets: [Match.objectLike({ Arn: { Ref: logicalId(pipeline.alertTopic) }, DeadLetterConfig: Match.anyValue() })],
     });
   });
@@ -370,14 +373,17 @@ describe('AuditedPipeline with default configuration', () => {
       'Trail/Bucket': ['*-S3BucketReplicationEnabled'],
       'Trail/Resource': ['CKV_AWS_67'],
       'Trail/LogsPolicy': ['AwsSolutions-IAM5[...]'],
-      'Job/Policy': ['AwsSolutions-IAM5[...]'],
-      'Job/Role/SecureDeltaLakeAccessPipelineCustomersRaw3DBE61CE': ['AwsSolutions-IAM5[...]'],
-      'Job/Role/SecureDeltaLakeAccessPipelineCustomersCuratedA14F2B9D': ['AwsSolutions-IAM5[...]'],
+      // The table of the one-table lake (construct id Default: left out of logical ids).
+      'Default/Job/Policy': ['AwsSolutions-IAM5[...]'],
+      'Default/Job/Role/SecureDeltaLakeAccessPipelineCustomersRaw3DBE61CE': ['AwsSolutions-IAM5[...]'],
+      'Default/Job/Role/SecureDeltaLakeAccessPipelineCustomersCuratedA14F2B9D': ['AwsSolutions-IAM5[...]'],
+      // The lake's events role notifies the lake's workflows (workflow/<lakeName>-*).
+      'EventsPolicy': ['AwsSolutions-IAM5[...]'],
       'PseudonymKey/RotationFunction': ['CKV_AWS_116', '*-LambdaDLQ', 'CKV_AWS_117', '*-LambdaInsideVPC', 'lambda_inside_vpc_check',
         'Serverless-LambdaAsyncFailureDestination', 'Serverless-LambdaDLQ'],
       'PseudonymKey/RotationPolicy': ['AwsSolutions-IAM5[...]'],
     }));
-    expect(acknowledgmentsIn(pipeline)).toHaveLength(84);
+    expect(acknowledgmentsIn(pipeline)).toHaveLength(85); // 84, and the events policy's workflow prefix
     for (const a of acknowledgmentsIn(pipeline)) expect(a.reason.length).toBeGreaterThan(40);
   });
 });
@@ -421,8 +427,11 @@ describe('AuditedPipeline with custom configuration', () => {
     const app = new App();
     const s = new Stack(app, 'East', { env: { account: '111111111111', region: 'us-east-1' } });
     const p = new AuditedPipeline(s, 'P', { tableName: 'orders', schema: plain, trigger: PipelineTrigger.onDemand() });
-    Template.fromStack(s).hasResourceProperties('AWS::Events::Rule', {
-      EventPattern: { detail: { eventSource: ['iam.amazonaws.com'], eventName: Match.arrayWith(['AttachRolePolicy', 'PutRolePolicy']), requestParameters: { roleName: [{ Ref: s.getLogicalId(p.job.role.node.defaultChild as any) }] } } },
+    const east = Template.fromStack(s);
+    // The job role is named under the lake's prefix, which the rule matches.
+    expect(east.toJSON().Resources[s.getLogicalId(p.job.role.node.defaultChild as any)].Properties.RoleName.startsWith(`${p.lakeName}-`)).toBe(true);
+    east.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: { detail: { eventSource: ['iam.amazonaws.com'], eventName: Match.arrayWith(['AttachRolePolicy', 'PutRolePolicy']), requestParameters: { roleName: Match.arrayWith([{ prefix: `${p.lakeName}-` }]) } } },
     });
   });
 
