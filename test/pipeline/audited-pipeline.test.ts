@@ -5,7 +5,6 @@
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { AuditedPipeline, ColumnType, LakeZone, PipelineTrigger, SecureDeltaLakeBucket, TableSchema } from '../../src';
 import { acknowledgmentsIn, expectCompliant, testStack } from '../compliance/harness';
@@ -29,7 +28,6 @@ const template = Template.fromStack(stack);
 const world = PolicyWorld.of(stack);
 const t = world.template(stack);
 const logicalId = (c: any) => stack.getLogicalId(c.node.defaultChild ?? c);
-const arnOf = (c: any) => t.getAtt(logicalId(c), 'Arn');
 const curatedArn = world.bucketArn(pipeline.curatedBucket.bucket);
 const rawArn = world.bucketArn(pipeline.rawBucket.bucket);
 const resultsArn = world.bucketArn(pipeline.queryResultsBucket.bucket);
