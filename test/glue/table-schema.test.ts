@@ -5,14 +5,14 @@ import { ColumnType, TableColumn, TableSchema } from '../../src';
 const vectors = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'src', 'glue', 'job-script', 'golden', 'schema-vectors.json'), 'utf8'));
 
 describe('TableSchema: the schema contract, golden vectors shared with the Python side', () => {
-  test.each(vectors.valid.map((v: any): [string, any] => [v.name, v]))('valid: %s gives the recorded canonical JSON and hash', (_name, v: any) => {
+  test.each<[string, any]>(vectors.valid.map((v: any) => [v.name, v]))('valid: %s gives the recorded canonical JSON and hash', (_name, v: any) => {
     const schema = TableSchema.of(v.columns as TableColumn[]);
     expect(schema.toJson()).toBe(v.canonical);
     expect(schema.hash).toBe(v.hash);
     expect(schema.hash).toMatch(/^[0-9a-f]{64}$/);
   });
 
-  test.each(vectors.invalid.map((v: any): [string, any] => [v.name, v]))('fails when the schema has %s', (_name, v: any) => {
+  test.each<[string, any]>(vectors.invalid.map((v: any) => [v.name, v]))('fails when the schema has %s', (_name, v: any) => {
     expect(() => TableSchema.of(v.columns as TableColumn[])).toThrow(v.error);
   });
 
@@ -34,7 +34,7 @@ describe('TableSchema: the schema contract, golden vectors shared with the Pytho
     expect(a.hash).not.toBe(b.hash);
   });
 
-  test.each(vectors.valid.map((v: any): [string, any] => [v.name, v]))('fromJson reads the canonical JSON of %s back to the same schema', (_name, v: any) => {
+  test.each<[string, any]>(vectors.valid.map((v: any) => [v.name, v]))('fromJson reads the canonical JSON of %s back to the same schema', (_name, v: any) => {
     expect(TableSchema.fromJson(v.canonical).toJson()).toBe(v.canonical);
   });
 
