@@ -147,6 +147,16 @@ const copyAssets = project.addTask('copy-assets', {
 });
 project.compileTask.spawn(copyAssets);
 
+// The job contract (src/glue/job-script/job-contract.json) is the one declaration of the ingestion
+// script's arguments and metrics; its Python module (shipped to Glue with the script) and the
+// arguments table of docs/ingestion.md are generated from it before every compile, so the
+// drift check fails a commit that changed the contract without them.
+const jobContract = project.addTask('contract:job', {
+  description: 'Generate sdl_contract.py and the arguments table of docs/ingestion.md from job-contract.json',
+  exec: 'node scripts/gen-job-contract.js',
+});
+project.preCompileTask.spawn(jobContract);
+
 // The index of the tests that prove each control, shipped in lib/ for installed copies' reports.
 const controlsIndex = project.addTask('controls:index', {
   description: 'Index the tests that prove each control into lib/controls/control-tests.json',
