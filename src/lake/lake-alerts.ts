@@ -58,63 +58,122 @@ export class LakeAlerts extends Construct {
   public readonly alarms: cloudwatch.Alarm[] = [];
   public readonly rules: events.Rule[] = [];
   public readonly jobRunFailedRule: events.Rule;
+  /** The alarm on alerts that could not be delivered and wait in the dead-letter queue. */
+  public readonly undeliveredAlarm: cloudwatch.Alarm;
   /** The target every rule of the lake and its tables uses: the topic, with the dead-letter queue. */
   public readonly target: events.IRuleTarget;
   private readonly props: LakeAlertsProps;
   private readonly byId = new Map<string, events.Rule>();
+  /** The names of the lake's and its tables' resources, `<namePrefix>-*`, as a pattern value. */
+  private readonly lakeNames: { prefix: string };
 
   constructor(scope: Construct, id: string, props: LakeAlertsProps) {
     super(scope, id);
     this.props = props;
-    const stack = Stack.of(this);
-    const prefix = props.namePrefix;
-    const named = (suffix: string) => `${prefix}-${suffix}`;
-    const topicName = named('alerts');
-    const queueName = named('undelivered-alerts');
+    this.lakeNames = { prefix: `${props.namePrefix}-` };
+    this.topic = props.topic ? this.useAppTopic(props.topic) : this.createTopic();
+    this.deadLetterQueue = this.createDeadLetterQueue();
+    this.subscribeEmails();
+    this.admitPublishers();
+    const dlq = this.deadLetterQueue;
+    this.target = { bind: () => ({ arn: this.topic.topicArn, deadLetterConfig: { arn: dlq.queueArn } }) };
 
-    if (props.topic) {
-      this.topic = props.topic;
-      Annotations.of(this).addWarningV2('cdk-secure-delta-lake:userAlertTopic',
-        'alerts go to a topic supplied by the app: its encryption, TLS policy and key policy (EventBridge and CloudWatch must be able to publish) are not managed by this construct');
-    } else {
-      props.key.addToResourcePolicy(new iam.PolicyStatement({
-        sid: 'AllowEventBridgeAndCloudWatchToPublishToTheAlertTopic',
-        principals: [new iam.ServicePrincipal('events.amazonaws.com'), new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
-        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-        resources: ['*'],
-        conditions: { StringEquals: { 'kms:EncryptionContext:aws:sns:topicArn': stack.formatArn({ service: 'sns', resource: topicName }) } },
+    this.jobRunFailedRule = this.addJobRunFailedRule();
+    this.addStorageAndTrailRules();
+    this.addGlueRules();
+    this.addIamRules();
+    this.addAlertRuleAndTopicRules();
+    this.addLogGroupRules();
+    this.addAlarmAndQueueRules();
+    this.undeliveredAlarm = this.addUndeliveredAlarm();
+  }
+
+  /**
+   * Rules on the pseudonymization key's secret and rotation function, once the lake has them; its
+   * KMS key, the function's role and log group join the key, role and log-group rules.
+   */
+  public watchPseudonymKey(secret: secretsmanager.ISecret, fn?: lambda.IFunction, key?: kms.IKey, logGroup?: logs.ILogGroup): void {
+    const detail = (d: { [k: string]: any }) => ({ detail: d });
+    if (key) this.byId.get('KeyTampering')?.addEventPattern(detail({ resources: { ARN: [key.keyArn] } }));
+    if (fn?.role) this.byId.get('RoleTampering')?.addEventPattern(detail({ requestParameters: { roleName: [fn.role.roleName] } }));
+    if (logGroup) {
+      const arn = this.logGroupArn(logGroup.logGroupName);
+      this.byId.get('LogGroupTampering')?.addEventPattern(detail({
+        $or: [{ requestParameters: { logGroupName: [logGroup.logGroupName] } }, { requestParameters: { resourceIdentifier: [{ prefix: arn }] } }],
       }));
-      this.topic = new sns.Topic(this, 'Topic', { topicName, displayName: 'cdk-secure-delta-lake lake alerts', masterKey: props.key, enforceSSL: true });
-      denyTopicAdministration(this.topic, props.administrators);
+      this.byId.get('LogProtectionTampering')?.addEventPattern(detail({ requestParameters: { logGroupIdentifier: [logGroup.logGroupName, { prefix: arn }] } }));
     }
-    props.key.addToResourcePolicy(new iam.PolicyStatement({
+    this.addRule('SecretTampering', 'the pseudonymization key\'s resource policy, rotation or key changed, a new value was written or made current (every rotation does both), or it was deleted',
+      apiCall('aws.secretsmanager', 'secretsmanager.amazonaws.com', SECRET_TAMPER_EVENTS, anyOf('secretId', [secret.secretArn, secret.secretName])));
+    if (fn) this.addRotationFunctionRule(fn);
+  }
+
+  private named(suffix: string): string {
+    return `${this.props.namePrefix}-${suffix}`;
+  }
+
+  private logGroupArn(name: string): string {
+    return Stack.of(this).formatArn({ service: 'logs', resource: 'log-group', resourceName: name, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+  }
+
+  private useAppTopic(topic: sns.ITopic): sns.ITopic {
+    Annotations.of(this).addWarningV2('cdk-secure-delta-lake:userAlertTopic',
+      'alerts go to a topic supplied by the app: its encryption, TLS policy and key policy (EventBridge and CloudWatch must be able to publish) are not managed by this construct');
+    return topic;
+  }
+
+  private createTopic(): sns.ITopic {
+    const topicName = this.named('alerts');
+    this.props.key.addToResourcePolicy(new iam.PolicyStatement({
+      sid: 'AllowEventBridgeAndCloudWatchToPublishToTheAlertTopic',
+      principals: [new iam.ServicePrincipal('events.amazonaws.com'), new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+      actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+      resources: ['*'],
+      conditions: { StringEquals: { 'kms:EncryptionContext:aws:sns:topicArn': Stack.of(this).formatArn({ service: 'sns', resource: topicName }) } },
+    }));
+    const topic = new sns.Topic(this, 'Topic', { topicName, displayName: 'cdk-secure-delta-lake lake alerts', masterKey: this.props.key, enforceSSL: true });
+    denyTopicAdministration(topic, this.props.administrators);
+    return topic;
+  }
+
+  private createDeadLetterQueue(): sqs.Queue {
+    const queueName = this.named('undelivered-alerts');
+    this.props.key.addToResourcePolicy(new iam.PolicyStatement({
       sid: 'AllowEventBridgeAndSnsToUseTheAlertDeadLetterQueue',
       principals: [new iam.ServicePrincipal('events.amazonaws.com'), new iam.ServicePrincipal('sns.amazonaws.com')],
       actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
       resources: ['*'],
-      conditions: { StringEquals: { 'kms:EncryptionContext:aws:sqs:arn': stack.formatArn({ service: 'sqs', resource: queueName }) } },
+      conditions: { StringEquals: { 'kms:EncryptionContext:aws:sqs:arn': Stack.of(this).formatArn({ service: 'sqs', resource: queueName }) } },
     }));
-    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetters', {
+    const queue = new sqs.Queue(this, 'DeadLetters', {
       queueName,
       encryption: sqs.QueueEncryption.KMS,
-      encryptionMasterKey: props.key,
+      encryptionMasterKey: this.props.key,
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
     });
-    acknowledge(this.deadLetterQueue, 'alertDeadLetterQueue');
-    for (const email of props.emails) {
+    acknowledge(queue, 'alertDeadLetterQueue');
+    return queue;
+  }
+
+  private subscribeEmails(): void {
+    for (const email of this.props.emails) {
       this.topic.addSubscription(new subscriptions.EmailSubscription(email, { deadLetterQueue: this.deadLetterQueue }));
     }
+  }
+
+  /** The rules of the lake and its tables may use the queue and the topic; the lake's alarms may publish. */
+  private admitPublishers(): void {
+    const stack = Stack.of(this);
     // The rules of the lake and of its tables (in any stack) send undeliverable alerts here. The
     // queue admits them by the rule-name prefix, a literal: naming each rule's ARN would make the
     // lake's stack reference the tables' stacks, which reference the lake (a cycle).
-    const ruleArns = stack.formatArn({ service: 'events', resource: 'rule', resourceName: `${prefix}-*` });
     this.deadLetterQueue.addToResourcePolicy(new iam.PolicyStatement({
       sid: 'AllowEventBridgeRulesOfThisLake',
       principals: [new iam.ServicePrincipal('events.amazonaws.com')],
       actions: ['sqs:SendMessage'],
       resources: [this.deadLetterQueue.queueArn],
-      conditions: { ArnLike: { 'aws:SourceArn': ruleArns } },
+      conditions: { ArnLike: { 'aws:SourceArn': stack.formatArn({ service: 'events', resource: 'rule', resourceName: this.named('*') }) } },
     }));
     this.topic.addToResourcePolicy(new iam.PolicyStatement({
       sid: 'AllowEventBridgeRulesOfThisAccount',
@@ -132,143 +191,65 @@ export class LakeAlerts extends Construct {
       resources: [this.topic.topicArn],
       conditions: {
         StringEquals: { 'aws:SourceAccount': stack.account },
-        ArnEquals: { 'aws:SourceArn': Lazy.list({ produce: () => [...this.alarms.map((a) => a.alarmArn), ...props.tableAlarmArns()] }) },
+        ArnEquals: { 'aws:SourceArn': Lazy.list({ produce: () => [...this.alarms.map((a) => a.alarmArn), ...this.props.tableAlarmArns()] }) },
       },
     }));
-    const dlq = this.deadLetterQueue;
-    this.target = { bind: () => ({ arn: this.topic.topicArn, deadLetterConfig: { arn: dlq.queueArn } }) };
-
-    const rule = (ruleId: string, description: string, pattern: events.EventPattern) => {
-      const r = new events.Rule(this, ruleId, {
-        ruleName: named(ruleId),
-        description: `cdk-secure-delta-lake: ${description}`.slice(0, 512),
-        eventPattern: pattern,
-        targets: [this.target],
-      });
-      this.rules.push(r);
-      this.byId.set(ruleId, r);
-      return r;
-    };
-    const apiCall = (source: string, eventSource: string, eventNames: any[], detail: { [k: string]: any }): events.EventPattern => ({
-      source: [source],
-      detailType: ['AWS API Call via CloudTrail'],
-      detail: { eventSource: [eventSource], eventName: eventNames, ...detail },
-    });
-    const anyOf = (field: string, values: any[]) => ({ requestParameters: { [field]: values } });
-    const tables = { prefix: `${prefix}-` };
-
-    // Runs of any table's job that did not succeed.
-    this.jobRunFailedRule = rule('JobRunFailed', 'a run of an ingestion job of the lake failed, timed out or was stopped', {
-      source: ['aws.glue'],
-      detailType: ['Glue Job State Change'],
-      detail: { jobName: [tables], state: ['FAILED', 'TIMEOUT', 'STOPPED', 'ERROR'] },
-    });
-    rule('BucketTampering', 'a lake bucket\'s policy, public access, lifecycle, versioning, encryption, replication, logging or ownership changed',
-      apiCall('aws.s3', 's3.amazonaws.com', S3_TAMPER_EVENTS, anyOf('bucketName', props.buckets.map((b) => b.bucketName))));
-    rule('KeyTampering', 'a lake key\'s policy, state, rotation or grants changed',
-      apiCall('aws.kms', 'kms.amazonaws.com', KMS_TAMPER_EVENTS, { resources: { ARN: props.keys.map((k) => k.keyArn) } }));
-    const trailIds = [props.trailName, props.trailArn];
-    rule('TrailTampering', 'the lake trail was stopped, deleted or reconfigured',
-      apiCall('aws.cloudtrail', 'cloudtrail.amazonaws.com', TRAIL_TAMPER_EVENTS, { $or: [anyOf('name', trailIds), anyOf('trailName', trailIds)] }));
-    rule('JobTampering', 'an ingestion job of the lake was updated (a swapped script), deleted or its bookmark reset',
-      apiCall('aws.glue', 'glue.amazonaws.com', GLUE_JOB_TAMPER_EVENTS, anyOf('jobName', [tables])));
-    rule('GlueConfigurationTampering', 'a job\'s security configuration, workflow or trigger of the lake was changed, started, stopped or deleted',
-      apiCall('aws.glue', 'glue.amazonaws.com', GLUE_CONFIG_TAMPER_EVENTS, anyOf('name', [tables])));
-    rule('JobTriggerTampering', 'a trigger that starts an ingestion job of the lake (with its own arguments, timeout or security configuration) was created or changed',
-      apiCall('aws.glue', 'glue.amazonaws.com', GLUE_TRIGGER_TAMPER_EVENTS, triggersNaming([tables])));
-    rule('CatalogTableTampering', 'a table of the lake\'s database was changed (its location, columns or parameters) or deleted in the Glue catalog',
-      apiCall('aws.glue', 'glue.amazonaws.com', GLUE_TABLE_TAMPER_EVENTS, catalogTableCalls(props.databaseName)));
-    // Operators start the workflows; runs Glue starts for a workflow's trigger come from glue.amazonaws.com.
-    const byPrincipal = { sourceIPAddress: [{ 'anything-but': ['glue.amazonaws.com'] }] };
-    rule('JobRunStartedByPrincipal', 'a run of an ingestion job of the lake was started by a principal rather than by its workflow (the jobs\' '
-      + 'NonOverridableArguments keep their managed and code-bearing arguments; the run may still choose other arguments, workers, timeout, execution class or security configuration)',
-    apiCall('aws.glue', 'glue.amazonaws.com', GLUE_RUN_OVERRIDE_EVENTS, { ...byPrincipal, requestParameters: { jobName: [tables] } }));
-    this.addIamRules(rule, apiCall, anyOf, props.roles);
-    for (const watcher of ['RuleTamperingA', 'RuleTamperingB']) {
-      rule(watcher, 'an alert rule of this lake or of one of its tables was disabled, deleted, rewritten or retargeted',
-        apiCall('aws.events', 'events.amazonaws.com', EVENTS_TAMPER_EVENTS, { $or: [anyOf('name', [tables]), anyOf('rule', [tables])] }));
-    }
-    rule('TopicTampering', 'the alert topic was deleted, reconfigured, opened or subscribed to, its data protection policy changed, or a subscription was removed or changed',
-      apiCall('aws.sns', 'sns.amazonaws.com', SNS_TAMPER_EVENTS, topicCalls(this.topic.topicArn)));
-    // The lake's own log groups by name, and every table's job log groups by the lake's prefix (by
-    // name or ARN): a table in another stack is covered without a reference to it.
-    const logGroupArn = (name: string) => stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: name, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
-    const logGroupNames: any[] = [...props.logGroups.map((g) => g.logGroupName), { prefix: props.jobLogGroupPrefix }];
-    const logGroupArns = [...props.logGroups.map((g) => ({ prefix: logGroupArn(g.logGroupName) })), { prefix: logGroupArn(props.jobLogGroupPrefix) }];
-    rule('LogGroupTampering', 'a log group or stream of the lake or of a table\'s job was deleted, its retention shortened or removed, its key changed, or a subscription added or removed',
-      apiCall('aws.logs', 'logs.amazonaws.com', LOGS_TAMPER_EVENTS, { $or: [anyOf('logGroupName', logGroupNames), anyOf('resourceIdentifier', logGroupArns)] }));
-    rule('LogProtectionTampering', 'the data protection policy of a log group of the lake or of a table\'s job was changed or deleted',
-      apiCall('aws.logs', 'logs.amazonaws.com', LOGS_DATA_PROTECTION_TAMPER_EVENTS, anyOf('logGroupIdentifier', [...logGroupNames, ...logGroupArns])));
-    rule('AlarmTampering', 'an alarm of this lake or of one of its tables was deleted, rewritten, its actions disabled or its state set by hand',
-      apiCall('aws.cloudwatch', 'monitoring.amazonaws.com', ALARM_TAMPER_EVENTS, { $or: [anyOf('alarmNames', [tables]), anyOf('alarmName', [tables])] }));
-    rule('DeadLetterQueueTampering', 'the alerts\' dead-letter queue was reconfigured, purged or deleted',
-      apiCall('aws.sqs', 'sqs.amazonaws.com', QUEUE_TAMPER_EVENTS, anyOf('queueUrl', [this.deadLetterQueue.queueUrl])));
-
-    const undelivered = new cloudwatch.Alarm(this, 'UndeliveredAlerts', {
-      alarmName: named('UndeliveredAlerts'),
-      alarmDescription: 'cdk-secure-delta-lake: alerts could not be delivered and wait in the dead-letter queue',
-      metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-      threshold: 0,
-      evaluationPeriods: 1,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    });
-    undelivered.addAlarmAction(new cwActions.SnsAction(this.topic));
-    this.alarms.push(undelivered);
   }
 
-  /**
-   * Rules on the pseudonymization key's secret and rotation function, once the lake has them; its
-   * KMS key, the function's role and log group join the key, role and log-group rules.
-   */
-  public watchPseudonymKey(secret: secretsmanager.ISecret, fn?: lambda.IFunction, key?: kms.IKey, logGroup?: logs.ILogGroup): void {
-    const stack = Stack.of(this);
-    const detail = (d: { [k: string]: any }) => ({ detail: d });
-    if (key) this.byId.get('KeyTampering')?.addEventPattern(detail({ resources: { ARN: [key.keyArn] } }));
-    if (fn?.role) this.byId.get('RoleTampering')?.addEventPattern(detail({ requestParameters: { roleName: [fn.role.roleName] } }));
-    if (logGroup) {
-      const arn = stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: logGroup.logGroupName, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
-      this.byId.get('LogGroupTampering')?.addEventPattern(detail({
-        $or: [{ requestParameters: { logGroupName: [logGroup.logGroupName] } }, { requestParameters: { resourceIdentifier: [{ prefix: arn }] } }],
-      }));
-      this.byId.get('LogProtectionTampering')?.addEventPattern(detail({ requestParameters: { logGroupIdentifier: [logGroup.logGroupName, { prefix: arn }] } }));
-    }
-    const rule = (ruleId: string, description: string, pattern: events.EventPattern) => {
-      const r = new events.Rule(this, ruleId, {
-        ruleName: `${this.props.namePrefix}-${ruleId}`,
-        description: `cdk-secure-delta-lake: ${description}`,
-        eventPattern: pattern,
-        targets: [this.target],
-      });
-      this.rules.push(r);
-    };
-    rule('SecretTampering', 'the pseudonymization key\'s resource policy, rotation or key changed, a new value was written or made current (every rotation does both), or it was deleted', {
-      source: ['aws.secretsmanager'],
-      detailType: ['AWS API Call via CloudTrail'],
-      detail: { eventSource: ['secretsmanager.amazonaws.com'], eventName: SECRET_TAMPER_EVENTS, requestParameters: { secretId: [secret.secretArn, secret.secretName] } },
+  /** A rule named `<namePrefix>-<ruleId>` that alerts through the topic; `watchPseudonymKey` widens some by id. */
+  private addRule(ruleId: string, description: string, pattern: events.EventPattern): events.Rule {
+    const r = new events.Rule(this, ruleId, {
+      ruleName: this.named(ruleId),
+      description: `cdk-secure-delta-lake: ${description}`.slice(0, 512),
+      eventPattern: pattern,
+      targets: [this.target],
     });
-    if (fn) {
-      const partialArn = Fn.join('', [stack.account, ':function:', fn.functionName]);
-      const ids = [fn.functionName, fn.functionArn, partialArn];
-      rule('RotationFunctionTampering', 'the function that rotates the pseudonymization key was changed (code, configuration, runtime, invocation destinations), opened, throttled or deleted', {
-        source: ['aws.lambda'],
-        detailType: ['AWS API Call via CloudTrail'],
-        detail: {
-          eventSource: ['lambda.amazonaws.com'],
-          eventName: LAMBDA_TAMPER_EVENT_PREFIXES.map((p) => ({ prefix: p })),
-          requestParameters: { functionName: [...ids, ...ids.map((i) => ({ prefix: `${i}:` }))] },
-        },
-      });
-    }
+    this.rules.push(r);
+    this.byId.set(ruleId, r);
+    return r;
+  }
+
+  /** Runs of any table's job that did not succeed. */
+  private addJobRunFailedRule(): events.Rule {
+    return this.addRule('JobRunFailed', 'a run of an ingestion job of the lake failed, timed out or was stopped', {
+      source: ['aws.glue'],
+      detailType: ['Glue Job State Change'],
+      detail: { jobName: [this.lakeNames], state: ['FAILED', 'TIMEOUT', 'STOPPED', 'ERROR'] },
+    });
+  }
+
+  private addStorageAndTrailRules(): void {
+    const { buckets, keys, trailName, trailArn } = this.props;
+    this.addRule('BucketTampering', 'a lake bucket\'s policy, public access, lifecycle, versioning, encryption, replication, logging or ownership changed',
+      apiCall('aws.s3', 's3.amazonaws.com', S3_TAMPER_EVENTS, anyOf('bucketName', buckets.map((b) => b.bucketName))));
+    this.addRule('KeyTampering', 'a lake key\'s policy, state, rotation or grants changed',
+      apiCall('aws.kms', 'kms.amazonaws.com', KMS_TAMPER_EVENTS, { resources: { ARN: keys.map((k) => k.keyArn) } }));
+    const trailIds = [trailName, trailArn];
+    this.addRule('TrailTampering', 'the lake trail was stopped, deleted or reconfigured',
+      apiCall('aws.cloudtrail', 'cloudtrail.amazonaws.com', TRAIL_TAMPER_EVENTS, { $or: [anyOf('name', trailIds), anyOf('trailName', trailIds)] }));
+  }
+
+  /** The tables' jobs, their configuration, workflows and triggers, the catalog tables, and runs started by hand. */
+  private addGlueRules(): void {
+    const tables = this.lakeNames;
+    const glueCall = (eventNames: string[], detail: { [k: string]: any }) => apiCall('aws.glue', 'glue.amazonaws.com', eventNames, detail);
+    this.addRule('JobTampering', 'an ingestion job of the lake was updated (a swapped script), deleted or its bookmark reset',
+      glueCall(GLUE_JOB_TAMPER_EVENTS, anyOf('jobName', [tables])));
+    this.addRule('GlueConfigurationTampering', 'a job\'s security configuration, workflow or trigger of the lake was changed, started, stopped or deleted',
+      glueCall(GLUE_CONFIG_TAMPER_EVENTS, anyOf('name', [tables])));
+    this.addRule('JobTriggerTampering', 'a trigger that starts an ingestion job of the lake (with its own arguments, timeout or security configuration) was created or changed',
+      glueCall(GLUE_TRIGGER_TAMPER_EVENTS, triggersNaming([tables])));
+    this.addRule('CatalogTableTampering', 'a table of the lake\'s database was changed (its location, columns or parameters) or deleted in the Glue catalog',
+      glueCall(GLUE_TABLE_TAMPER_EVENTS, catalogTableCalls(this.props.databaseName)));
+    // Operators start the workflows; runs Glue starts for a workflow's trigger come from glue.amazonaws.com.
+    const byPrincipal = { sourceIPAddress: [{ 'anything-but': ['glue.amazonaws.com'] }] };
+    this.addRule('JobRunStartedByPrincipal', 'a run of an ingestion job of the lake was started by a principal rather than by its workflow (the jobs\' '
+      + 'NonOverridableArguments keep their managed and code-bearing arguments; the run may still choose other arguments, workers, timeout, execution class or security configuration)',
+    glueCall(GLUE_RUN_OVERRIDE_EVENTS, { ...byPrincipal, requestParameters: { jobName: [tables] } }));
   }
 
   /** IAM events reach EventBridge in us-east-1 only (DESIGN-NOTES 8). */
-  private addIamRules(
-    rule: (id: string, description: string, pattern: events.EventPattern) => events.Rule,
-    apiCall: (source: string, eventSource: string, eventNames: any[], detail: { [k: string]: any }) => events.EventPattern,
-    anyOf: (field: string, values: any[]) => { [k: string]: any },
-    roles: iam.IRole[],
-  ): void {
+  private addIamRules(): void {
     const stack = Stack.of(this);
     const region = stack.region;
     const todo = 'To be alerted, deploy the lake in us-east-1, or create in us-east-1 an EventBridge rule on aws.iam events '
@@ -281,11 +262,80 @@ export class LakeAlerts extends Construct {
         `IAM API events reach EventBridge in us-east-1 only, and this stack is in ${region}: it cannot alert on changes to the policies or trust of the lake's roles. ` + todo);
       return;
     }
-    const tables = { prefix: `${this.props.namePrefix}-` };
-    rule('RoleTampering', 'the permissions or trust of a lake role (a table job\'s included) changed',
-      apiCall('aws.iam', 'iam.amazonaws.com', IAM_ROLE_TAMPER_EVENTS, anyOf('roleName', [...roles.map((r) => r.roleName), tables])));
+    this.addRule('RoleTampering', 'the permissions or trust of a lake role (a table job\'s included) changed',
+      apiCall('aws.iam', 'iam.amazonaws.com', IAM_ROLE_TAMPER_EVENTS, anyOf('roleName', [...this.props.roles.map((r) => r.roleName), this.lakeNames])));
     const policyPrefix = stack.formatArn({ service: 'iam', region: '', resource: 'policy', resourceName: `${this.props.namePrefix}-` });
-    rule('RolePolicyTampering', 'a new version of a customer-managed policy of a lake role was created, made the default or deleted',
+    this.addRule('RolePolicyTampering', 'a new version of a customer-managed policy of a lake role was created, made the default or deleted',
       apiCall('aws.iam', 'iam.amazonaws.com', IAM_POLICY_TAMPER_EVENTS, anyOf('policyArn', [{ prefix: policyPrefix }])));
   }
+
+  /** The alert rules, watched by two rules that report each other (a rule does not report its own deletion), and the topic. */
+  private addAlertRuleAndTopicRules(): void {
+    const tables = this.lakeNames;
+    for (const watcher of ['RuleTamperingA', 'RuleTamperingB']) {
+      this.addRule(watcher, 'an alert rule of this lake or of one of its tables was disabled, deleted, rewritten or retargeted',
+        apiCall('aws.events', 'events.amazonaws.com', EVENTS_TAMPER_EVENTS, { $or: [anyOf('name', [tables]), anyOf('rule', [tables])] }));
+    }
+    this.addRule('TopicTampering', 'the alert topic was deleted, reconfigured, opened or subscribed to, its data protection policy changed, or a subscription was removed or changed',
+      apiCall('aws.sns', 'sns.amazonaws.com', SNS_TAMPER_EVENTS, topicCalls(this.topic.topicArn)));
+  }
+
+  /**
+   * The lake's own log groups by name, and every table's job log groups by the lake's prefix (by
+   * name or ARN): a table in another stack is covered without a reference to it.
+   */
+  private addLogGroupRules(): void {
+    const { logGroups, jobLogGroupPrefix } = this.props;
+    const logGroupNames: any[] = [...logGroups.map((g) => g.logGroupName), { prefix: jobLogGroupPrefix }];
+    const logGroupArns = [...logGroups.map((g) => ({ prefix: this.logGroupArn(g.logGroupName) })), { prefix: this.logGroupArn(jobLogGroupPrefix) }];
+    this.addRule('LogGroupTampering', 'a log group or stream of the lake or of a table\'s job was deleted, its retention shortened or removed, its key changed, or a subscription added or removed',
+      apiCall('aws.logs', 'logs.amazonaws.com', LOGS_TAMPER_EVENTS, { $or: [anyOf('logGroupName', logGroupNames), anyOf('resourceIdentifier', logGroupArns)] }));
+    this.addRule('LogProtectionTampering', 'the data protection policy of a log group of the lake or of a table\'s job was changed or deleted',
+      apiCall('aws.logs', 'logs.amazonaws.com', LOGS_DATA_PROTECTION_TAMPER_EVENTS, anyOf('logGroupIdentifier', [...logGroupNames, ...logGroupArns])));
+  }
+
+  private addAlarmAndQueueRules(): void {
+    const tables = this.lakeNames;
+    this.addRule('AlarmTampering', 'an alarm of this lake or of one of its tables was deleted, rewritten, its actions disabled or its state set by hand',
+      apiCall('aws.cloudwatch', 'monitoring.amazonaws.com', ALARM_TAMPER_EVENTS, { $or: [anyOf('alarmNames', [tables]), anyOf('alarmName', [tables])] }));
+    this.addRule('DeadLetterQueueTampering', 'the alerts\' dead-letter queue was reconfigured, purged or deleted',
+      apiCall('aws.sqs', 'sqs.amazonaws.com', QUEUE_TAMPER_EVENTS, anyOf('queueUrl', [this.deadLetterQueue.queueUrl])));
+  }
+
+  private addUndeliveredAlarm(): cloudwatch.Alarm {
+    const undelivered = new cloudwatch.Alarm(this, 'UndeliveredAlerts', {
+      alarmName: this.named('UndeliveredAlerts'),
+      alarmDescription: 'cdk-secure-delta-lake: alerts could not be delivered and wait in the dead-letter queue',
+      metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      threshold: 0,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    undelivered.addAlarmAction(new cwActions.SnsAction(this.topic));
+    this.alarms.push(undelivered);
+    return undelivered;
+  }
+
+  private addRotationFunctionRule(fn: lambda.IFunction): void {
+    const partialArn = Fn.join('', [Stack.of(this).account, ':function:', fn.functionName]);
+    const ids = [fn.functionName, fn.functionArn, partialArn];
+    this.addRule('RotationFunctionTampering', 'the function that rotates the pseudonymization key was changed (code, configuration, runtime, invocation destinations), opened, throttled or deleted',
+      apiCall('aws.lambda', 'lambda.amazonaws.com', LAMBDA_TAMPER_EVENT_PREFIXES.map((p) => ({ prefix: p })),
+        anyOf('functionName', [...ids, ...ids.map((i) => ({ prefix: `${i}:` }))])));
+  }
+}
+
+/** The pattern of a CloudTrail-recorded API call of a service; `detail` adds to the event source and names. */
+function apiCall(source: string, eventSource: string, eventNames: any[], detail: { [k: string]: any }): events.EventPattern {
+  return {
+    source: [source],
+    detailType: ['AWS API Call via CloudTrail'],
+    detail: { eventSource: [eventSource], eventName: eventNames, ...detail },
+  };
+}
+
+/** A request parameter that matches any of the values. */
+function anyOf(field: string, values: any[]): { [k: string]: any } {
+  return { requestParameters: { [field]: values } };
 }
