@@ -48,36 +48,67 @@ export class PseudonymKey extends Construct {
   public readonly key: kms.Key;
   public readonly rotationFunction: lambda.Function;
   private readonly readers: string[] = [];
+  /** The rotation function's log group, named here so the key and the function's policy can name it first. */
+  private readonly rotationLogGroupName: string;
 
   constructor(scope: Construct, id: string, props: PseudonymKeyProps) {
     super(scope, id);
-    const stack = Stack.of(this);
-    const unique = Names.uniqueResourceName(this, { maxLength: 64, separator: '-' });
-    this.key = new kms.Key(this, 'Key', {
+    this.rotationLogGroupName = `/cdk-secure-delta-lake/rotation/${Names.uniqueResourceName(this, { maxLength: 64, separator: '-' })}`;
+    this.key = this.createKey(props);
+    this.secret = this.createSecret(props);
+    const logGroup = this.createRotationLogGroup(props);
+    const role = this.createRotationRole();
+    const policy = this.createRotationPolicy(role);
+    this.rotationFunction = this.createRotationFunction(role, policy, logGroup);
+    this.secret.addRotationSchedule('Rotation', { rotationLambda: this.rotationFunction, automaticallyAfter: props.rotationInterval });
+    this.guard(role.roleArn, props.administrators);
+    this.admitSecretsManagerOfThisAccountOnly();
+  }
+
+  /** Let a role read the key (the ingestion job's): the secret's and the key's policies admit it. */
+  public admitReader(roleArn: string): void {
+    if (!this.readers.includes(roleArn)) this.readers.push(roleArn);
+  }
+
+  private get rotationLogGroupArn(): string {
+    return Stack.of(this).formatArn({ service: 'logs', resource: 'log-group', resourceName: this.rotationLogGroupName, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+  }
+
+  private createKey(props: PseudonymKeyProps): kms.Key {
+    const key = new kms.Key(this, 'Key', {
       description: `cdk-secure-delta-lake: encrypts the pseudonymization key ${this.node.path}`,
       enableKeyRotation: true,
       removalPolicy: props.removalPolicy,
     });
-    denyGrantsOutsideAwsServices(this.key);
-    this.secret = new secretsmanager.Secret(this, 'Resource', {
+    denyGrantsOutsideAwsServices(key);
+    return key;
+  }
+
+  private createSecret(props: PseudonymKeyProps): secretsmanager.Secret {
+    return new secretsmanager.Secret(this, 'Resource', {
       description: 'cdk-secure-delta-lake: HMAC-SHA256 key that pseudonymizes PII columns (base64, rotated)',
       encryptionKey: this.key,
       removalPolicy: props.removalPolicy,
       // 64 characters from [A-Za-z0-9] are valid base64 for 48 bytes of key.
       generateSecretString: { secretStringTemplate: '{}', generateStringKey: 'key', passwordLength: 64, excludePunctuation: true, includeSpace: false },
     });
+  }
 
-    const logGroupName = `/cdk-secure-delta-lake/rotation/${unique}`;
-    const logGroupArn = stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: logGroupName, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
-    allowLogsForLogGroups(this.key, 'AllowCloudWatchLogsForTheRotationLogGroup', stack.region, [logGroupArn]);
-    const logGroup = new logs.LogGroup(this, 'RotationLogs', {
-      logGroupName, encryptionKey: this.key, retention: props.logRetention, removalPolicy: props.removalPolicy,
+  private createRotationLogGroup(props: PseudonymKeyProps): logs.LogGroup {
+    allowLogsForLogGroups(this.key, 'AllowCloudWatchLogsForTheRotationLogGroup', Stack.of(this).region, [this.rotationLogGroupArn]);
+    return new logs.LogGroup(this, 'RotationLogs', {
+      logGroupName: this.rotationLogGroupName, encryptionKey: this.key, retention: props.logRetention, removalPolicy: props.removalPolicy,
     });
+  }
 
-    const role = new iam.Role(this, 'RotationRole', {
+  private createRotationRole(): iam.Role {
+    return new iam.Role(this, 'RotationRole', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: 'cdk-secure-delta-lake: rotates the pseudonymization key',
     });
+  }
+
+  private createRotationPolicy(role: iam.IRole): ReasonedPolicy {
     const policy = new ReasonedPolicy(new iam.ManagedPolicy(this, 'RotationPolicy', {
       roles: [role],
       description: 'cdk-secure-delta-lake: rotate the pseudonymization key',
@@ -90,20 +121,23 @@ export class PseudonymKey extends Construct {
       new iam.PolicyStatement({
         actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
         resources: [this.key.keyArn],
-        conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${stack.region}.amazonaws.com` } },
+        conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${Stack.of(this).region}.amazonaws.com` } },
       }),
-      new iam.PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [`${logGroupArn}:log-stream:*`] }),
+      new iam.PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [`${this.rotationLogGroupArn}:log-stream:*`] }),
     );
     policy.add('GetRandomPassword and the X-Ray trace APIs have no resource-level permissions',
       new iam.PolicyStatement({ actions: ['secretsmanager:GetRandomPassword', 'xray:PutTraceSegments', 'xray:PutTelemetryRecords'], resources: ['*'] }),
     );
+    return policy;
+  }
 
-    this.rotationFunction = new lambda.Function(this, 'RotationFunction', {
+  private createRotationFunction(role: iam.Role, policy: ReasonedPolicy, logGroup: logs.ILogGroup): lambda.Function {
+    const fn = new lambda.Function(this, 'RotationFunction', {
       description: 'cdk-secure-delta-lake: rotates the pseudonymization key',
       runtime: lambda.Runtime.PYTHON_3_14,
       handler: `${ROTATION_MODULE}.handler`,
       code: lambda.Code.fromAsset(ROTATION_DIR, { exclude: ['*', `!${ROTATION_MODULE}.py`] }),
-      // Permissions come from the managed policy above: the immutable view keeps CDK's grants out of inline policies.
+      // Permissions come from the managed policy: the immutable view keeps CDK's grants out of inline policies.
       role: role.withoutPolicyUpdates(),
       timeout: Duration.seconds(30),
       memorySize: 256,
@@ -111,23 +145,21 @@ export class PseudonymKey extends Construct {
       tracing: lambda.Tracing.ACTIVE,
       logGroup,
     });
-    this.rotationFunction.node.addDependency(policy.policy);
-    acknowledge(this.rotationFunction, 'rotationFunctionOutsideVpc');
-    acknowledge(this.rotationFunction, 'rotationFunctionSynchronous');
-    this.secret.addRotationSchedule('Rotation', { rotationLambda: this.rotationFunction, automaticallyAfter: props.rotationInterval });
-    this.guard(role.roleArn, props.administrators);
-    // Secrets Manager of this account only may invoke the function (the L2's permission names no source).
+    fn.node.addDependency(policy.policy);
+    acknowledge(fn, 'rotationFunctionOutsideVpc');
+    acknowledge(fn, 'rotationFunctionSynchronous');
+    return fn;
+  }
+
+  /** Secrets Manager of this account only may invoke the function (the L2's permission names no source). */
+  private admitSecretsManagerOfThisAccountOnly(): void {
+    const stack = Stack.of(this);
     for (const c of this.rotationFunction.node.findAll()) {
       if (c instanceof lambda.CfnPermission && c.principal === 'secretsmanager.amazonaws.com') {
         c.sourceAccount = stack.account;
         if (Token.isUnresolved(stack.account)) acknowledge(c, 'rotationPermissionAccountReference');
       }
     }
-  }
-
-  /** Let a role read the key (the ingestion job's): the secret's and the key's policies admit it. */
-  public admitReader(roleArn: string): void {
-    if (!this.readers.includes(roleArn)) this.readers.push(roleArn);
   }
 
   /**
