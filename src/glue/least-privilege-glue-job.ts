@@ -12,7 +12,7 @@ import { Construct } from 'constructs';
 import { argumentFlag, constructArguments, constructDefault, metricName as contractMetric, propsOfConstructArguments, tableDimension } from './job-contract';
 import { BoundJobScript, JobScript } from './job-script-source';
 import { TableSchema } from './table-schema';
-import { administratorArnProblems, administratorsOf } from '../private/administrators';
+import { accountRootArn, administratorArnProblems, administratorsOf } from '../private/administrators';
 import { acknowledge, ReasonedPolicy } from '../private/compliance';
 import { glueLogGroupNames } from '../private/glue-logging';
 import { granteeIdentity, managedPolicyFor } from '../private/grants';
@@ -399,10 +399,19 @@ export class LeastPrivilegeGlueJob extends Construct {
   public readonly logStoreTable?: dynamodb.ITable;
 
   private readonly jobPolicy: ReasonedPolicy;
+  /** The problems of the job's props, reported at synth. */
+  private readonly validator: PropsValidator;
+  /** The app's `defaultArguments`, less those the construct manages. */
+  private appArguments: { [k: string]: string } = {};
 
   constructor(scope: Construct, id: string, props: LeastPrivilegeGlueJobProps) {
     super(scope, id);
-    const s = this.settingsOf(props);
+    // Every problem is reported at synth, with those of the app's other constructs; a bad value
+    // is replaced by its default meanwhile (see PropsValidator).
+    const v = new PropsValidator('LeastPrivilegeGlueJob');
+    v.deferTo(this);
+    this.validator = v;
+    const s = this.settingsOf(v, props);
     this.metricsNamespace = s.metricsNamespace;
     this.tablePath = s.tablePath;
     this.metricsTable = tableDimension(s.tablePath);
@@ -421,11 +430,11 @@ export class LeastPrivilegeGlueJob extends Construct {
     this.grantLogsBookmarksAndMetrics(logging);
     const secretArguments = this.grantSecrets(s.secrets, props.allowSecretsWithoutRotation ?? false);
     const script = this.bindScript(props, s.secrets);
-    const delta = this.configureDelta(props.multiWriter, logging.key, s.removalPolicy);
+    const delta = this.configureDelta(s.multiWriter, logging.key, s.removalPolicy);
     this.logStoreTable = delta.logStoreTable;
 
     const managed = this.managedArguments(props, s, logging.prefix, delta.conf, secretArguments);
-    this.job = this.createJob(props, s, script, delta.extraJars, managed);
+    this.job = this.createJob(s, script, delta.extraJars, managed);
     this.lockArguments(Object.keys(managed), `s3://${script.bucketName}/${script.objectKey}`);
 
     // The PII zones: the raw CSV files and the quarantine admit only their grantees, whatever
@@ -434,53 +443,81 @@ export class LeastPrivilegeGlueJob extends Construct {
     props.target.restrictToGrantees(`${s.tablePath}/quarantine`);
   }
 
-  /** The props with their defaults, every problem reported at once. */
-  private settingsOf(props: LeastPrivilegeGlueJobProps): JobSettings {
+  /**
+   * The props with their defaults, every problem added to the validator, and the default (or a
+   * harmless value) in place of each bad one: construction goes on, synth fails on the problems.
+   */
+  private settingsOf(v: PropsValidator, props: LeastPrivilegeGlueJobProps): JobSettings {
+    const defaults = {
+      maxWorkers: 10,
+      timeout: Duration.hours(2),
+      maxQuarantineRatio: Number(constructDefault('MAX_QUARANTINE_RATIO')),
+      quarantineRetention: Duration.days(Number(constructDefault('QUARANTINE_RETENTION_DAYS'))),
+      metricsNamespace: String(constructDefault('METRICS_NAMESPACE')),
+    };
     const s = {
       glueVersion: props.glueVersion ?? GlueJobVersion.V5_0,
       workerType: props.workerType ?? GlueWorkerType.G_1X,
-      maxWorkers: props.maxWorkers ?? 10,
+      maxWorkers: props.maxWorkers ?? defaults.maxWorkers,
       flex: props.flex ?? false,
-      timeout: props.timeout ?? Duration.hours(2),
+      timeout: props.timeout ?? defaults.timeout,
       maxRetries: props.maxRetries ?? 0,
-      maxQuarantineRatio: props.maxQuarantineRatio ?? Number(constructDefault('MAX_QUARANTINE_RATIO')),
-      quarantineRetention: props.quarantineRetention ?? Duration.days(Number(constructDefault('QUARANTINE_RETENTION_DAYS'))),
+      maxQuarantineRatio: props.maxQuarantineRatio ?? defaults.maxQuarantineRatio,
+      quarantineRetention: props.quarantineRetention ?? defaults.quarantineRetention,
       logRetention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
       removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
-      metricsNamespace: props.metricsNamespace ?? String(constructDefault('METRICS_NAMESPACE')),
+      metricsNamespace: props.metricsNamespace ?? defaults.metricsNamespace,
       secrets: props.secrets ?? {},
       writers: props.multiWriter ? props.multiWriter.maxConcurrentRuns ?? 2 : 1,
       sourceLake: props.source.lakeBucket ?? lakeBucketOf(props.source.bucket),
+      multiWriter: props.multiWriter,
+      logGroupPrefix: props.logGroupPrefix,
     };
-    const v = new PropsValidator('LeastPrivilegeGlueJob');
-    v.check(Token.isUnresolved(s.maxWorkers) || (Number.isInteger(s.maxWorkers) && s.maxWorkers >= 2 && s.maxWorkers <= 299),
-      `maxWorkers must be an integer from 2 to 299 (got ${s.maxWorkers}); remove the prop to use 10`);
-    v.check(s.timeout.toMinutes({ integral: false }) >= 1 && s.timeout.toMinutes({ integral: false }) <= MAX_TIMEOUT.toMinutes(),
-      `timeout must be from 1 minute to ${MAX_TIMEOUT.toHumanString()} (got ${s.timeout.toHumanString()}); the bound is this library's policy, split longer ingests`);
-    v.check(Number.isInteger(s.maxRetries) && s.maxRetries >= 0 && s.maxRetries <= 10, `maxRetries must be an integer from 0 to 10 (got ${s.maxRetries})`);
-    v.check(s.maxQuarantineRatio >= 0 && s.maxQuarantineRatio <= 1, `maxQuarantineRatio must be from 0 to 1 (got ${s.maxQuarantineRatio})`);
+    /** The value, or the fallback when it fails its check (the problem is reported). */
+    const checked = <T>(value: T, ok: boolean, message: string, fallback: T): T => {
+      v.check(ok, message);
+      return ok ? value : fallback;
+    };
+    s.maxWorkers = checked(s.maxWorkers,
+      Token.isUnresolved(s.maxWorkers) || (Number.isInteger(s.maxWorkers) && s.maxWorkers >= 2 && s.maxWorkers <= 299),
+      `maxWorkers must be an integer from 2 to 299 (got ${s.maxWorkers}); remove the prop to use 10`, defaults.maxWorkers);
+    const minutes = s.timeout.toMinutes({ integral: false });
+    s.timeout = checked(s.timeout, minutes >= 1 && minutes <= MAX_TIMEOUT.toMinutes(),
+      `timeout must be from 1 minute to ${MAX_TIMEOUT.toHumanString()} (got ${s.timeout.toHumanString()}); the bound is this library's policy, split longer ingests`,
+      defaults.timeout);
+    s.maxRetries = checked(s.maxRetries, Number.isInteger(s.maxRetries) && s.maxRetries >= 0 && s.maxRetries <= 10, `maxRetries must be an integer from 0 to 10 (got ${s.maxRetries})`, 0);
+    s.maxQuarantineRatio = checked(s.maxQuarantineRatio, s.maxQuarantineRatio >= 0 && s.maxQuarantineRatio <= 1,
+      `maxQuarantineRatio must be from 0 to 1 (got ${s.maxQuarantineRatio})`, defaults.maxQuarantineRatio);
     const retentionDays = s.quarantineRetention.toDays({ integral: false });
-    v.check(Number.isInteger(retentionDays) && retentionDays >= 1 && retentionDays <= 3650,
-      `quarantineRetention must be whole days from 1 to 3650 (got ${s.quarantineRetention.toHumanString()}); the quarantine holds PII in clear, keep it short`);
-    v.check(!s.flex || FLEX_WORKERS.includes(s.workerType), `flex runs on G.1X or G.2X workers only (got ${s.workerType}); choose one of them or turn flex off`);
-    v.check(/^[A-Za-z0-9_./#:-]{1,255}$/.test(s.metricsNamespace) && !s.metricsNamespace.startsWith('AWS/'),
-      `metricsNamespace '${s.metricsNamespace}' is not a valid custom CloudWatch namespace (letters, digits, _ . / # : -, not AWS/)`);
-    v.check(Number.isInteger(s.writers) && s.writers >= 1 && s.writers <= 100, `multiWriter.maxConcurrentRuns must be an integer from 1 to 100 (got ${s.writers})`);
+    s.quarantineRetention = checked(s.quarantineRetention, Number.isInteger(retentionDays) && retentionDays >= 1 && retentionDays <= 3650,
+      `quarantineRetention must be whole days from 1 to 3650 (got ${s.quarantineRetention.toHumanString()}); the quarantine holds PII in clear, keep it short`, defaults.quarantineRetention);
+    s.flex = checked(s.flex, !s.flex || FLEX_WORKERS.includes(s.workerType), `flex runs on G.1X or G.2X workers only (got ${s.workerType}); choose one of them or turn flex off`, false);
+    s.metricsNamespace = checked(s.metricsNamespace, /^[A-Za-z0-9_./#:-]{1,255}$/.test(s.metricsNamespace) && !s.metricsNamespace.startsWith('AWS/'),
+      `metricsNamespace '${s.metricsNamespace}' is not a valid custom CloudWatch namespace (letters, digits, _ . / # : -, not AWS/)`, defaults.metricsNamespace);
+    s.writers = checked(s.writers, Number.isInteger(s.writers) && s.writers >= 1 && s.writers <= 100, `multiWriter.maxConcurrentRuns must be an integer from 1 to 100 (got ${s.writers})`, 2);
     v.oneOf('glueVersion', props.glueVersion, 'GlueJobVersion', GlueJobVersion as any);
+    if (!Object.values(GlueJobVersion).includes(s.glueVersion)) s.glueVersion = GlueJobVersion.V5_0;
     v.oneOf('workerType', props.workerType, 'GlueWorkerType', GlueWorkerType as any);
+    if (!Object.values(GlueWorkerType).includes(s.workerType)) s.workerType = GlueWorkerType.G_1X;
     this.checkZones(v, props, s.sourceLake);
-    v.check(!props.multiWriter || props.multiWriter.logStoreJarPath.endsWith('.jar'),
-      `multiWriter.logStoreJarPath must be the delta-storage-s3-dynamodb .jar (got '${props.multiWriter?.logStoreJarPath}')`);
+    // The job writes through the target's grant methods, which a plain bucket does not have: stop here.
+    if (!isLakeBucket(props.target)) v.throwNow(this);
+    // A jar that is not one would fail as an asset: the job goes on without the log store.
+    s.multiWriter = checked(s.multiWriter, !props.multiWriter || props.multiWriter.logStoreJarPath.endsWith('.jar'),
+      `multiWriter.logStoreJarPath must be the delta-storage-s3-dynamodb .jar (got '${props.multiWriter?.logStoreJarPath}')`, undefined);
     for (const problem of administratorArnProblems('administratorArns', props.administratorArns)) v.add(problem);
     for (const name of Object.keys(s.secrets)) {
       v.check(SECRET_ARGUMENT.test(name), `secrets: argument name '${name}' must be lowercase letters, digits and -, starting with a letter`);
     }
-    const sourcePrefix = attempt(v, () => normalizePrefix('source.prefix', props.source.prefix));
-    const tablePath = attempt(v, () => normalizePrefix('tablePath', props.tablePath));
-    v.check(props.logGroupPrefix === undefined || Token.isUnresolved(props.logGroupPrefix) || LOG_GROUP_PREFIX.test(props.logGroupPrefix),
-      `logGroupPrefix '${props.logGroupPrefix}' must start with / and hold letters, digits and _ - . / # only, at most 400 characters (CloudWatch Logs group names)`);
-    v.throwIfAny();
-    return { ...s, retentionDays, sourcePrefix, tablePath };
+    s.secrets = Object.fromEntries(Object.entries(s.secrets).filter(([name]) => SECRET_ARGUMENT.test(name)));
+    // Prefixes the buckets' grant methods accept, unique to the job, in place of bad ones.
+    const placeholder = `invalid-props/${Names.uniqueId(this)}`;
+    const sourcePrefix = v.attempt(() => normalizePrefix('source.prefix', props.source.prefix), `${placeholder}/source`);
+    const tablePath = v.attempt(() => normalizePrefix('tablePath', props.tablePath), `${placeholder}/table`);
+    s.logGroupPrefix = checked(s.logGroupPrefix,
+      props.logGroupPrefix === undefined || Token.isUnresolved(props.logGroupPrefix) || LOG_GROUP_PREFIX.test(props.logGroupPrefix),
+      `logGroupPrefix '${props.logGroupPrefix}' must start with / and hold letters, digits and _ - . / # only, at most 400 characters (CloudWatch Logs group names)`, undefined);
+    return { ...s, retentionDays: s.quarantineRetention.toDays(), sourcePrefix, tablePath };
   }
 
   /** The target is a curated lake bucket, the source a raw one (or one bucket serves both, or a plain source is accepted). */
@@ -515,7 +552,7 @@ export class LeastPrivilegeGlueJob extends Construct {
   private createLogging(props: LeastPrivilegeGlueJobProps, s: JobSettings): JobLogging {
     const stack = Stack.of(this);
     const unique = Names.uniqueResourceName(this, { maxLength: 80, separator: '-' });
-    const prefix = props.logGroupPrefix ?? `/aws-glue/jobs/sdl/${unique}`;
+    const prefix = s.logGroupPrefix ?? `/aws-glue/jobs/sdl/${unique}`;
     const names = glueLogGroupNames(prefix);
     const logGroupArn = (name: string) => stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: name, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
     // A shared key (a lake's): its owner admits CloudWatch Logs for the job's log groups.
@@ -543,7 +580,8 @@ export class LeastPrivilegeGlueJob extends Construct {
     });
     allowLogsForLogGroups(own, 'AllowCloudWatchLogsForTheJobLogGroups', Stack.of(this).region, logGroupArns);
     denyGrantsOutsideAwsServices(own);
-    denyKeyAdministration(own, administratorsOf(this, 'LeastPrivilegeGlueJob', administratorArns));
+    // A stack without an execution role and no administratorArns: reported, the account root stands in meanwhile.
+    denyKeyAdministration(own, this.validator.attempt(() => administratorsOf(this, 'LeastPrivilegeGlueJob', administratorArns), [accountRootArn(this)]));
     return own;
   }
 
@@ -561,7 +599,8 @@ export class LeastPrivilegeGlueJob extends Construct {
     const { sourceLake, sourcePrefix, tablePath } = s;
     if (sourceLake) {
       if (sourceLake.bucket !== props.source.bucket) {
-        throw new Error('LeastPrivilegeGlueJob: source.lakeBucket must be the construct of source.bucket; pass lakeBucket.bucket as bucket');
+        // The job could grant neither bucket correctly: stop here.
+        this.validator.throwNow(this, 'source.lakeBucket must be the construct of source.bucket; pass lakeBucket.bucket as bucket');
       }
       sourceLake.grantRead(this.role, sourcePrefix);
     } else {
@@ -631,10 +670,9 @@ export class LeastPrivilegeGlueJob extends Construct {
   private bindScript(props: LeastPrivilegeGlueJobProps, secrets: { [k: string]: secretsmanager.ISecret }): BoundJobScript {
     const script = (props.script ?? JobScript.ingestion()).bind(this);
     const keyArgument = argumentFlag('PSEUDONYM_KEY').slice(2);
-    if (script.isIngestionScript && props.schema.columns.some((c) => c.pii) && !secrets[keyArgument]) {
-      throw new Error('LeastPrivilegeGlueJob: the schema has PII columns, which the ingestion script pseudonymizes with a key read from Secrets Manager; ' +
-        `pass the key's secret as secrets: { '${keyArgument}': secret }`);
-    }
+    this.validator.check(!(script.isIngestionScript && props.schema.columns.some((c) => c.pii) && !secrets[keyArgument]),
+      'the schema has PII columns, which the ingestion script pseudonymizes with a key read from Secrets Manager; ' +
+      `pass the key's secret as secrets: { '${keyArgument}': secret }`);
     this.jobPolicy.add('the job reads its own script object', ...script.readStatements);
     return script;
   }
@@ -709,13 +747,14 @@ export class LeastPrivilegeGlueJob extends Construct {
       ...propsOfConstructArguments(),
     };
     const conflicts = Object.keys(props.defaultArguments ?? {}).filter((k) => k in managed || k in propFor);
-    if (conflicts.length > 0) {
-      throw new Error(`LeastPrivilegeGlueJob: defaultArguments may not set ${conflicts.map((k) => `${k} (set by ${propFor[k] ?? 'secrets'})`).join(', ')}`);
-    }
+    this.validator.check(conflicts.length === 0,
+      `defaultArguments may not set ${conflicts.map((k) => `${k} (set by ${propFor[k] ?? 'secrets'})`).join(', ')}`);
+    // The job is built without the conflicting ones meanwhile (synth fails on the problem).
+    this.appArguments = Object.fromEntries(Object.entries(props.defaultArguments ?? {}).filter(([k]) => !conflicts.includes(k)));
     return managed;
   }
 
-  private createJob(props: LeastPrivilegeGlueJobProps, s: JobSettings, script: BoundJobScript, extraJars: glue.Code[] | undefined,
+  private createJob(s: JobSettings, script: BoundJobScript, extraJars: glue.Code[] | undefined,
     managed: { [k: string]: string }): glue.IJob {
     const common = {
       role: this.role,
@@ -729,7 +768,7 @@ export class LeastPrivilegeGlueJob extends Construct {
       timeout: s.timeout,
       securityConfiguration: this.securityConfiguration,
       continuousLogging: { enabled: false },
-      defaultArguments: { ...(props.defaultArguments ?? {}), ...managed },
+      defaultArguments: { ...this.appArguments, ...managed },
       description: `cdk-secure-delta-lake: ingests ${s.sourcePrefix}/ into the Delta table ${s.tablePath}`,
     };
     return s.flex ? new glue.PySparkFlexEtlJob(this, 'Resource', common) : new glue.PySparkEtlJob(this, 'Resource', common);
@@ -903,6 +942,10 @@ interface JobSettings {
   readonly sourceLake?: ISecureDeltaLakeBucket;
   readonly sourcePrefix: string;
   readonly tablePath: string;
+  /** The multi-writer options, unless their jar is not one. */
+  readonly multiWriter?: MultiWriterOptions;
+  /** The log group prefix, unless it is not valid. */
+  readonly logGroupPrefix?: string;
 }
 
 /** The job's key, its log groups and their prefix. */
@@ -913,16 +956,6 @@ interface JobLogging {
   readonly error: logs.ILogGroup;
   /** The log streams of both groups, for the job's policy. */
   readonly streamArns: string[];
-}
-
-/** The value `f` returns, or '' with its error added to the validator's problems. */
-function attempt(v: PropsValidator, f: () => string): string {
-  try {
-    return f();
-  } catch (e) {
-    v.add((e as Error).message);
-    return '';
-  }
 }
 
 /** A script location that grants nothing: the job grants its one object itself. */

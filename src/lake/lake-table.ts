@@ -173,33 +173,35 @@ export class LakeTable extends Construct {
     const lake = props.lake;
     this.lake = lake;
     const stack = Stack.of(this);
-    const trigger = props.trigger ?? PipelineTrigger.onObjectCreated();
     const maxQuarantineRatio = props.maxQuarantineRatio ?? 0.05;
-    const quarantineAlertRatio = props.quarantineAlertRatio ?? Math.min(0.01, maxQuarantineRatio);
-    const expectedRunInterval = props.expectedRunInterval ?? Duration.days(1);
 
+    // Every problem is reported at synth, with those of the app's other constructs; a bad value
+    // is replaced by its default meanwhile (see PropsValidator).
     const v = new PropsValidator('LakeTable');
+    v.deferTo(this);
     const lakeStack = Stack.of(lake);
-    if (!Token.isUnresolved(stack.region) && !Token.isUnresolved(lakeStack.region)) {
-      v.check(stack.region === lakeStack.region && stack.account === lakeStack.account,
-        `the table's stack ${stack.stackName} is in ${stack.account}/${stack.region} and the lake's stack ${lakeStack.stackName} in ${lakeStack.account}/${lakeStack.region}; put the table in a stack of the lake's account and region`);
+    if (!Token.isUnresolved(stack.region) && !Token.isUnresolved(lakeStack.region)
+      && (stack.region !== lakeStack.region || stack.account !== lakeStack.account)) {
+      // CDK refuses references across environments before it validates: stop here.
+      v.throwNow(this, `the table's stack ${stack.stackName} is in ${stack.account}/${stack.region} and the lake's stack ${lakeStack.stackName} in ${lakeStack.account}/${lakeStack.region}; put the table in a stack of the lake's account and region`);
     }
-    const { sourcePrefix, tablePath } = checkTableLocation(v, props.tableName, props.sourcePrefix, props.tablePath);
-    checkTrigger(v, trigger, sourcePrefix);
-    checkAlarms(v, quarantineAlertRatio, maxQuarantineRatio, expectedRunInterval);
-    v.throwIfAny();
+    const location = checkTableLocation(v, props.tableName, props.sourcePrefix, props.tablePath);
+    const { sourcePrefix, tablePath } = location;
+    const trigger = checkTrigger(v, props.trigger ?? PipelineTrigger.onObjectCreated(), location.prefixesValid ? sourcePrefix : '');
+    const { quarantineAlertRatio, expectedRunInterval } = checkAlarms(v, props.quarantineAlertRatio ?? Math.min(0.01, maxQuarantineRatio),
+      maxQuarantineRatio, props.expectedRunInterval ?? Duration.days(1));
 
-    this.tableName = props.tableName;
+    this.tableName = location.tableName;
     this.sourcePrefix = sourcePrefix;
     this.tablePath = tablePath;
     this._tableDimension = tablePath.split('/').pop()!;
-    const base = nameBase(lake.lakeName, props.tableName);
+    const base = nameBase(lake.lakeName, this.tableName);
     this.jobName = base;
     this.alarmNames = [`${base}-NoSuccessfulRun`, `${base}-QuarantineRatio`];
     this.workGroupName = `${base}-analysts`;
 
     const hasPii = props.schema.columns.some((c) => c.pii);
-    const lakeKey = lake._register(this, base, hasPii && !props.pseudonymKey);
+    const lakeKey = lake._register(this, base, hasPii && !props.pseudonymKey, v);
     this.pseudonymKey = hasPii ? props.pseudonymKey ?? lakeKey : undefined;
 
     this.job = new LeastPrivilegeGlueJob(this, 'Job', {

@@ -17,9 +17,10 @@ import { nameManagedPolicies } from './names';
 import { PipelineTrail } from '../audit/pipeline-trail';
 import { JobMetrics } from '../glue/least-privilege-glue-job';
 import { PseudonymKey } from '../pipeline/pseudonym-key';
-import { administratorArnProblems, administratorsOf } from '../private/administrators';
+import { accountRootArn, administratorArnProblems, administratorsOf } from '../private/administrators';
 import { GRANULAR_REASONS, ReasonedPolicy, acknowledge } from '../private/compliance';
 import { denyGrantsOutsideAwsServices, denyKeyAdministration } from '../private/keys';
+import { checkZoneBuckets } from '../private/table-checks';
 import { PropsValidator } from '../private/validation';
 import { ISecureDeltaLakeBucket, LakeZone, SecureDeltaLakeBucket } from '../storage/secure-delta-lake-bucket';
 
@@ -271,6 +272,8 @@ export class SecureDeltaLake extends Construct {
   /** The key of the Glue Data Catalog, with `encryptDataCatalog`. @internal */
   public readonly _catalogKey?: kms.IKey;
   private readonly tableNames = new Set<string>();
+  /** The rotation of the lake's own pseudonymization key (the default in place of a bad one). */
+  private readonly pseudonymKeyRotation: Duration;
 
   constructor(scope: Construct, id: string, props: SecureDeltaLakeProps = {}) {
     super(scope, id);
@@ -281,32 +284,47 @@ export class SecureDeltaLake extends Construct {
     this.auditLogRetention = props.auditLogRetention ?? logs.RetentionDays.ONE_YEAR;
     this.dataClassification = props.dataClassification ?? 'confidential';
     const derived = Names.uniqueResourceName(this, { maxLength: 20, separator: '-' }).toLowerCase().replace(/[^a-z0-9-]/g, '-');
-    this.lakeName = props.lakeName ?? (/^[a-z]/.test(derived) ? derived : `l${derived.slice(1)}`);
+    const derivedName = /^[a-z]/.test(derived) ? derived : `l${derived.slice(1)}`;
 
-    const v = new PropsValidator('SecureDeltaLake');
-    v.check(LAKE_NAME.test(this.lakeName), `lakeName '${this.lakeName}' must be 3 to 20 lowercase letters, digits and hyphens, starting with a letter (it prefixes the names of every table's resources)`);
-    this.databaseName = props.databaseName ?? this.lakeName.replace(/-/g, '_');
-    v.check(DATABASE_NAME.test(this.databaseName), `databaseName '${this.databaseName}' must be lowercase letters, digits and _, starting with a letter`);
-    v.check(/^[A-Za-z0-9 _.:/=+@-]{1,256}$/.test(this.dataClassification), `dataClassification '${this.dataClassification}' is not a valid tag value`);
+    // Every problem is reported at synth, with those of the app's other constructs; a bad value
+    // is replaced by its default meanwhile (see PropsValidator). An AuditedPipeline hands over
+    // the validator that holds the problems of its own props.
+    const v = PropsValidator.of(props, 'SecureDeltaLake');
+    v.deferTo(this);
+    const lakeName = props.lakeName ?? derivedName;
+    const lakeNameOk = LAKE_NAME.test(lakeName);
+    v.check(lakeNameOk, `lakeName '${lakeName}' must be 3 to 20 lowercase letters, digits and hyphens, starting with a letter (it prefixes the names of every table's resources)`);
+    this.lakeName = lakeNameOk ? lakeName : derivedName;
+    // The default (from a valid lake name) is valid: a bad lake name is reported once.
+    const databaseNameOk = props.databaseName === undefined || DATABASE_NAME.test(props.databaseName);
+    v.check(databaseNameOk, `databaseName '${props.databaseName}' must be lowercase letters, digits and _, starting with a letter`);
+    this.databaseName = props.databaseName !== undefined && databaseNameOk ? props.databaseName : this.lakeName.replace(/-/g, '_');
+    const classificationOk = /^[A-Za-z0-9 _.:/=+@-]{1,256}$/.test(this.dataClassification);
+    v.check(classificationOk, `dataClassification '${this.dataClassification}' is not a valid tag value`);
+    if (!classificationOk) this.dataClassification = 'confidential';
+    this.pseudonymKeyRotation = props.pseudonymKeyRotation ?? Duration.days(90);
     if (props.pseudonymKeyRotation) {
       const days = props.pseudonymKeyRotation.toDays({ integral: false });
-      v.check(days >= 1 && days <= 365 && Number.isInteger(days), `pseudonymKeyRotation must be whole days from 1 to 365 (got ${props.pseudonymKeyRotation.toHumanString()})`);
+      const rotationOk = days >= 1 && days <= 365 && Number.isInteger(days);
+      v.check(rotationOk, `pseudonymKeyRotation must be whole days from 1 to 365 (got ${props.pseudonymKeyRotation.toHumanString()}); a key that lives longer exposes more pseudonyms if it leaks`);
+      if (!rotationOk) this.pseudonymKeyRotation = Duration.days(90);
     }
+    let trailNameProp = props.trailName;
     if (props.trailName !== undefined) {
-      v.check(/^[A-Za-z0-9][A-Za-z0-9._-]{2,127}$/.test(props.trailName) && !/[._-]{2}/.test(props.trailName) && /[A-Za-z0-9]$/.test(props.trailName),
+      const trailNameOk = /^[A-Za-z0-9][A-Za-z0-9._-]{2,127}$/.test(props.trailName) && !/[._-]{2}/.test(props.trailName) && /[A-Za-z0-9]$/.test(props.trailName);
+      v.check(trailNameOk,
         `trailName '${props.trailName}' must be 3 to 128 letters, digits, '.', '_' and '-', starting and ending with a letter or digit, without two of '.', '_', '-' in a row (CloudTrail trail names)`);
+      if (!trailNameOk) trailNameProp = undefined;
     }
     const existing = props.existingTrailsInRegion ?? 1;
     v.check(Number.isInteger(existing) && existing >= 0 && existing < TRAILS_PER_REGION,
       `existingTrailsInRegion must be an integer from 0 to ${TRAILS_PER_REGION - 1} (got ${existing}); CloudTrail allows ${TRAILS_PER_REGION} trails per region and the lake needs one`);
     for (const problem of administratorArnProblems('administratorArns', props.administratorArns)) v.add(problem);
     // One bucket may serve both zones (the tables' source prefixes and roots then stay apart).
-    const sameBucket = props.rawBucket !== undefined && props.rawBucket === props.curatedBucket;
-    for (const [name, b, zone] of [['rawBucket', props.rawBucket, LakeZone.RAW], ['curatedBucket', props.curatedBucket, LakeZone.CURATED]] as const) {
-      if (b) v.check(b.zone === zone || sameBucket, `${name} ${b.node.path} serves the ${b.zone} zone; pass a bucket created with zone: LakeZone.${zone === LakeZone.RAW ? 'RAW' : 'CURATED'}`);
-    }
-    v.throwIfAny();
-    this.administrators = administratorsOf(this, 'SecureDeltaLake', props.administratorArns);
+    if (!checkZoneBuckets(v, props.rawBucket, props.curatedBucket)) v.throwNow(this);
+    // A stack without an execution role and no administratorArns: reported, the account root
+    // stands in meanwhile.
+    this.administrators = v.attempt(() => administratorsOf(this, 'SecureDeltaLake', props.administratorArns), [accountRootArn(this)]);
     const administratorArns = props.administratorArns;
     this._administratorArns = administratorArns;
 
@@ -351,7 +369,7 @@ export class SecureDeltaLake extends Construct {
 
     const lakes = [this.rawBucket, this.curatedBucket, this.queryResultsBucket];
     const logBuckets = lakes.map((b) => b.accessLogBucket).filter((b): b is s3.IBucket => b !== undefined);
-    const trailName = props.trailName ?? `${this.lakeName}-trail`;
+    const trailName = trailNameProp ?? `${this.lakeName}-trail`;
     const trail = new PipelineTrail(this, 'Trail', {
       trailName,
       key: auditKey,
@@ -485,18 +503,20 @@ export class SecureDeltaLake extends Construct {
    *
    * @internal
    */
-  public _register(table: LakeTable, jobRoleName: string, needsPseudonymKey: boolean): secretsmanager.ISecret | undefined {
+  public _register(table: LakeTable, jobRoleName: string, needsPseudonymKey: boolean, v: PropsValidator): secretsmanager.ISecret | undefined {
     if (this.tableNames.has(table.tableName)) {
-      throw new Error(`SecureDeltaLake: the lake ${this.lakeName} already has a table named '${table.tableName}'; table names are unique in a lake (they name its catalog table, job and workflow)`);
+      // Reported at synth; the second table stays off the lake's lists and dashboard meanwhile.
+      v.add(`the lake ${this.lakeName} already has a table named '${table.tableName}'; table names are unique in a lake (they name its catalog table, job and workflow)`);
+    } else {
+      this.tableNames.add(table.tableName);
+      this.tables.push(table);
+      this.dashboard.addWidgets(...this.dashboardRow(table));
     }
-    this.tableNames.add(table.tableName);
-    this.tables.push(table);
-    this.dashboard.addWidgets(...this.dashboardRow(table));
     if (!needsPseudonymKey) return undefined;
     if (this.props.pseudonymKey) return this.props.pseudonymKey;
     if (!this.ownPseudonymKey) {
       this.ownPseudonymKey = new PseudonymKey(this, 'PseudonymKey', {
-        rotationInterval: this.props.pseudonymKeyRotation ?? Duration.days(90),
+        rotationInterval: this.pseudonymKeyRotation,
         removalPolicy: this.removalPolicy,
         logRetention: this.auditLogRetention,
         administrators: this.administrators,

@@ -13,10 +13,9 @@ import { TableSchema } from '../glue/table-schema';
 import { LakeTable } from '../lake/lake-table';
 import { SecureDeltaLake, SecureDeltaLakeProps } from '../lake/secure-delta-lake';
 import { administratorArnProblems } from '../private/administrators';
-import { isLakeBucket, pathOf } from '../private/lake-buckets';
-import { checkAlarms, checkTableLocation, checkTrigger, TABLE_NAME } from '../private/table-checks';
+import { checkAlarms, checkTableLocation, checkTrigger, checkZoneBuckets, TABLE_NAME } from '../private/table-checks';
 import { PropsValidator, prefixesOverlap } from '../private/validation';
-import { ISecureDeltaLakeBucket, LakeZone } from '../storage/secure-delta-lake-bucket';
+import { ISecureDeltaLakeBucket } from '../storage/secure-delta-lake-bucket';
 
 /** Properties of an `AuditedPipeline`. */
 export interface AuditedPipelineProps {
@@ -373,25 +372,21 @@ function lakePropsOf(scope: Construct, id: string, props: AuditedPipelineProps):
   const expectedRunInterval = props.expectedRunInterval ?? Duration.days(1);
   const classification = props.dataClassification ?? 'confidential';
 
+  // The pipeline's problems go to the lake's validator (handed over below), which reports them
+  // at synth with the lake's own; the table and job under it do not repeat them.
   const v = new PropsValidator('AuditedPipeline');
-  const { sourcePrefix, tablePath } = checkTableLocation(v, props.tableName, props.sourcePrefix, props.tablePath);
+  const location = checkTableLocation(v, props.tableName, props.sourcePrefix, props.tablePath);
+  const { sourcePrefix, tablePath } = location;
   const sameBucket = props.rawBucket !== undefined && props.rawBucket === props.curatedBucket;
-  if (sameBucket && sourcePrefix && tablePath) {
+  if (sameBucket && location.prefixesValid) {
     v.check(!prefixesOverlap(sourcePrefix, tablePath),
       `rawBucket and curatedBucket are the same bucket and sourcePrefix '${sourcePrefix}' overlaps tablePath '${tablePath}'; give them disjoint prefixes such as 'landing/${props.tableName}' and 'tables/${props.tableName}', or use two buckets`);
   }
-  for (const [prop, bucket, zone] of [['rawBucket', props.rawBucket, LakeZone.RAW], ['curatedBucket', props.curatedBucket, LakeZone.CURATED]] as const) {
-    if (!bucket) continue;
-    if (!isLakeBucket(bucket)) {
-      v.add(`${prop} ${pathOf(bucket)} is not a SecureDeltaLakeBucket; pass one created with zone: LakeZone.${zone}, or one of another app (SecureDeltaLakeBucket.fromBucketAttributes)`);
-    } else {
-      v.check(bucket.zone === zone || sameBucket, `${prop} ${pathOf(bucket)} serves the ${bucket.zone} zone; pass a bucket created with zone: LakeZone.${zone}`);
-    }
-  }
+  checkZoneBuckets(v, props.rawBucket, props.curatedBucket);
   // The job's own props, checked here too so that every problem of the composition shows at once.
   v.check(maxQuarantineRatio >= 0 && maxQuarantineRatio <= 1, `maxQuarantineRatio must be from 0 to 1 (got ${maxQuarantineRatio})`);
   v.oneOf('glueVersion', props.glueVersion, 'GlueJobVersion', GlueJobVersion as any);
-  checkTrigger(v, trigger, sourcePrefix);
+  checkTrigger(v, trigger, location.prefixesValid ? sourcePrefix : '');
   checkAlarms(v, quarantineAlertRatio, maxQuarantineRatio, expectedRunInterval);
   for (const email of props.alertEmails ?? []) {
     v.check(Token.isUnresolved(email) || EMAIL.test(email), `alertEmails: '${email}' is not an email address; give addresses such as 'data-platform@example.com'`);
@@ -405,14 +400,13 @@ function lakePropsOf(scope: Construct, id: string, props: AuditedPipelineProps):
     v.check(days >= 1 && days <= 365 && Number.isInteger(days), `pseudonymKeyRotation must be whole days from 1 to 365 (got ${props.pseudonymKeyRotation.toHumanString()}); a key that lives longer exposes more pseudonyms if it leaks`);
   }
   for (const problem of administratorArnProblems('administratorArns', props.administratorArns)) v.add(problem);
-  v.throwIfAny();
 
   // The names of the pipeline before it was a lake, from its construct path (a probe with the
   // pipeline's id, removed before the pipeline takes it).
   const probe = new Construct(scope, id);
   const unique = Names.uniqueResourceName(probe, { maxLength: 60, separator: '-' }).toLowerCase();
   scope.node.tryRemoveChild(id);
-  return {
+  const lakeProps: SecureDeltaLakeProps = {
     rawBucket: props.rawBucket,
     curatedBucket: props.curatedBucket,
     pseudonymKey: props.pseudonymKey,
@@ -429,4 +423,6 @@ function lakePropsOf(scope: Construct, id: string, props: AuditedPipelineProps):
     administratorArns: props.administratorArns,
     removalPolicy: props.removalPolicy,
   };
+  PropsValidator.handOver(lakeProps, v);
+  return lakeProps;
 }

@@ -5,7 +5,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct, IConstruct } from 'constructs';
 import { logAccessInto } from '../private/access-logs';
-import { administratorArnProblems, administratorsOf } from '../private/administrators';
+import { accountRootArn, administratorArnProblems, administratorsOf } from '../private/administrators';
 import { denyConfigurationChanges, denySseC, OBJECT_ACTIONS, OBJECT_READ_ACTIONS, OBJECT_WRITE_ACTIONS } from '../private/bucket-guards';
 import { acknowledge, ReasonedPolicy } from '../private/compliance';
 import { granteeIdentity, managedPolicyFor } from '../private/grants';
@@ -232,43 +232,64 @@ export interface ISecureDeltaLakeBucket extends IConstruct {
   restrictToGrantees(prefix: string): void;
 }
 
-/** The props with their defaults, every problem reported at once. */
-function bucketSettingsOf(props: SecureDeltaLakeBucketProps): BucketSettings {
+/**
+ * The props with their defaults, every problem added to the validator, and the props with a
+ * harmless value in place of each bad one (construction goes on; synth fails on the problems).
+ */
+function bucketSettingsOf(v: PropsValidator, input: SecureDeltaLakeBucketProps): { s: BucketSettings; props: SecureDeltaLakeBucketProps } {
+  const props: { -readonly [K in keyof SecureDeltaLakeBucketProps]: SecureDeltaLakeBucketProps[K] } = { ...input };
+  const tlsOk = props.minimumTlsVersion === undefined || Token.isUnresolved(props.minimumTlsVersion) || props.minimumTlsVersion >= 1.2;
+  v.check(tlsOk, `minimumTlsVersion must be 1.2 or higher (got ${props.minimumTlsVersion}); remove the prop to use 1.2`);
+  if (!tlsOk) props.minimumTlsVersion = undefined;
+  const positive = (name: string, value: Duration | undefined): Duration | undefined => {
+    const before = v.count;
+    v.positiveDuration(name, value);
+    return v.count === before ? value : undefined;
+  };
+  props.noncurrentVersionExpiration = positive('noncurrentVersionExpiration', props.noncurrentVersionExpiration);
+  props.abortIncompleteMultipartUploadAfter = positive('abortIncompleteMultipartUploadAfter', props.abortIncompleteMultipartUploadAfter);
+  props.accessLogRetention = positive('accessLogRetention', props.accessLogRetention);
+  for (const problem of administratorArnProblems('administratorArns', props.administratorArns)) v.add(problem);
+  const zoneOk = props.zone === undefined || Object.values(LakeZone).includes(props.zone);
+  v.oneOf('zone', props.zone, 'LakeZone', LakeZone as any);
+  if (!zoneOk) props.zone = LakeZone.CURATED;
+  const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+  if (props.autoDeleteObjects && removalPolicy !== RemovalPolicy.DESTROY) {
+    // S3's L2 refuses the combination on the spot.
+    v.add('autoDeleteObjects needs removalPolicy: RemovalPolicy.DESTROY (got ' + removalPolicy + '); set both to destroy data, or neither');
+    props.autoDeleteObjects = false;
+  }
+  if (props.replication) {
+    const dest = props.replication.destination.node.defaultChild;
+    const versioned = !(dest instanceof s3.CfnBucket) || Token.isUnresolved(dest.versioningConfiguration) || (dest.versioningConfiguration as any)?.status === 'Enabled';
+    v.check(versioned,
+      `replication.destination ${props.replication.destination.node.path} is not versioned; S3 replication needs versioning on both buckets: set versioned: true on it`);
+    if (!versioned) props.replication = undefined;
+  }
+  if (props.objectLock) {
+    const modeOk = Object.values(ObjectLockMode).includes(props.objectLock.mode);
+    v.oneOf('objectLock.mode', props.objectLock.mode, 'ObjectLockMode', ObjectLockMode as any);
+    const retention = positive('objectLock.retention', props.objectLock.retention) ?? Duration.days(1);
+    props.objectLock = { mode: modeOk ? props.objectLock.mode : ObjectLockMode.GOVERNANCE, retention };
+    if (input.autoDeleteObjects) {
+      v.add('objectLock cannot be combined with autoDeleteObjects: locked versions cannot be deleted; remove one of them');
+      props.autoDeleteObjects = false;
+    }
+    v.check(removalPolicy !== RemovalPolicy.DESTROY || props.objectLock.mode !== ObjectLockMode.COMPLIANCE,
+      'objectLock in COMPLIANCE mode cannot be combined with removalPolicy DESTROY: the bucket can never be emptied; use GOVERNANCE or RETAIN');
+  }
   const zone = props.zone ?? LakeZone.CURATED;
-  const s: BucketSettings = {
+  const settings: BucketSettings = {
     zone,
     minimumTlsVersion: props.minimumTlsVersion ?? SecureDeltaLakeBucket.DEFAULT_MINIMUM_TLS_VERSION,
     noncurrentVersionExpiration: props.noncurrentVersionExpiration ?? Duration.days(zone === LakeZone.CURATED ? 7 : 30),
     abortAfter: props.abortIncompleteMultipartUploadAfter ?? Duration.days(1),
     accessLogRetention: props.accessLogRetention ?? Duration.days(365),
-    removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+    removalPolicy,
     autoDeleteObjects: props.autoDeleteObjects ?? false,
     logsPrefix: props.serverAccessLogsPrefix ?? 'access-logs/',
   };
-  const v = new PropsValidator('SecureDeltaLakeBucket');
-  v.check(Token.isUnresolved(s.minimumTlsVersion) || s.minimumTlsVersion >= 1.2,
-    `minimumTlsVersion must be 1.2 or higher (got ${s.minimumTlsVersion}); remove the prop to use 1.2`);
-  v.positiveDuration('noncurrentVersionExpiration', props.noncurrentVersionExpiration);
-  v.positiveDuration('abortIncompleteMultipartUploadAfter', props.abortIncompleteMultipartUploadAfter);
-  v.positiveDuration('accessLogRetention', props.accessLogRetention);
-  for (const problem of administratorArnProblems('administratorArns', props.administratorArns)) v.add(problem);
-  v.oneOf('zone', props.zone, 'LakeZone', LakeZone as any);
-  v.oneOf('objectLock.mode', props.objectLock?.mode, 'ObjectLockMode', ObjectLockMode as any);
-  v.check(!s.autoDeleteObjects || s.removalPolicy === RemovalPolicy.DESTROY,
-    'autoDeleteObjects needs removalPolicy: RemovalPolicy.DESTROY (got ' + s.removalPolicy + '); set both to destroy data, or neither');
-  if (props.replication) {
-    const dest = props.replication.destination.node.defaultChild;
-    v.check(!(dest instanceof s3.CfnBucket) || Token.isUnresolved(dest.versioningConfiguration) || (dest.versioningConfiguration as any)?.status === 'Enabled',
-      `replication.destination ${props.replication.destination.node.path} is not versioned; S3 replication needs versioning on both buckets: set versioned: true on it`);
-  }
-  if (props.objectLock) {
-    v.positiveDuration('objectLock.retention', props.objectLock.retention);
-    v.check(!s.autoDeleteObjects, 'objectLock cannot be combined with autoDeleteObjects: locked versions cannot be deleted; remove one of them');
-    v.check(s.removalPolicy !== RemovalPolicy.DESTROY || props.objectLock.mode !== ObjectLockMode.COMPLIANCE,
-      'objectLock in COMPLIANCE mode cannot be combined with removalPolicy DESTROY: the bucket can never be emptied; use GOVERNANCE or RETAIN');
-  }
-  v.throwIfAny();
-  return s;
+  return { s: settings, props };
 }
 
 /** The props of a SecureDeltaLakeBucket with their defaults. */
@@ -373,13 +394,17 @@ export class SecureDeltaLakeBucket extends Construct implements ISecureDeltaLake
   /** One customer-managed policy per grantee, with the reason of each statement it holds. */
   private readonly accessPolicies = new Map<IConstruct, ReasonedPolicy>();
 
-  constructor(scope: Construct, id: string, props: SecureDeltaLakeBucketProps = {}) {
+  constructor(scope: Construct, id: string, input: SecureDeltaLakeBucketProps = {}) {
     super(scope, id);
-    const s = bucketSettingsOf(props);
+    // Every problem is reported at synth, with those of the app's other constructs; a bad value
+    // is replaced by a harmless one meanwhile (see PropsValidator).
+    const v = new PropsValidator('SecureDeltaLakeBucket');
+    v.deferTo(this);
+    const { s, props } = bucketSettingsOf(v, input);
     this.zone = s.zone;
     this.objectLock = props.objectLock;
     this.fenceIdentity = props.bucketName && !Token.isUnresolved(props.bucketName) ? props.bucketName : Names.uniqueId(this);
-    this.administrators = administratorsOf(this, 'SecureDeltaLakeBucket', props.administratorArns);
+    this.administrators = v.attempt(() => administratorsOf(this, 'SecureDeltaLakeBucket', props.administratorArns), [accountRootArn(this)]);
 
     // Encryption key: ours with rotation, or the user's (with warnings when it is weaker).
     this.encryptionKey = props.encryptionKey ?? this.createKey(s.removalPolicy);
@@ -916,15 +941,18 @@ class ImportedLakeBucket extends Construct implements ISecureDeltaLakeBucket {
 
   constructor(scope: Construct, id: string, attrs: SecureDeltaLakeBucketAttributes) {
     super(scope, id);
+    // Reported at synth with the app's other problems (see PropsValidator).
     const v = new PropsValidator('SecureDeltaLakeBucket.fromBucketAttributes');
-    v.check(!Token.isUnresolved(attrs.bucketName) && /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(attrs.bucketName),
+    v.deferTo(this);
+    const nameOk = !Token.isUnresolved(attrs.bucketName) && /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(attrs.bucketName);
+    v.check(nameOk,
       `bucketName '${attrs.bucketName}' must be the literal name of the lake bucket (3 to 63 lowercase letters, digits, dots and hyphens)`);
     v.oneOf('zone', attrs.zone, 'LakeZone', LakeZone as any);
-    v.throwIfAny();
-    this.bucketName = attrs.bucketName;
-    this.zone = attrs.zone;
+    // A name S3's import accepts in place of a bad one.
+    this.bucketName = nameOk ? attrs.bucketName : 'invalid-bucket-name';
+    this.zone = Object.values(LakeZone).includes(attrs.zone) ? attrs.zone : LakeZone.RAW;
     this.encryptionKey = attrs.encryptionKey;
-    this.bucket = s3.Bucket.fromBucketAttributes(this, 'Bucket', { bucketName: attrs.bucketName, encryptionKey: attrs.encryptionKey });
+    this.bucket = s3.Bucket.fromBucketAttributes(this, 'Bucket', { bucketName: this.bucketName, encryptionKey: attrs.encryptionKey });
     Annotations.of(this).addInfo(`${attrs.bucketName} is a lake bucket of another app: its policy, perimeter and fences are that app's; grantees here must be roles on ${SecureDeltaLakeBucket.DATA_ACCESS_ROLE_PATH}`);
   }
 

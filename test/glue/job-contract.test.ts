@@ -5,6 +5,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { ColumnType, JobArguments, JobMetrics, LakeZone, LeastPrivilegeGlueJob, SecureDeltaLakeBucket, TableSchema } from '../../src';
 import { JOB_CONTRACT } from '../../src/glue/job-contract';
+import { problemAt, synthError } from '../kit/synth-error';
 
 const env = { account: '111111111111', region: 'eu-west-1' };
 const ROOT = path.join(__dirname, '..', '..');
@@ -82,13 +83,13 @@ describe('the job contract', () => {
 
   test('defaultArguments may not set a contract argument the construct sets, and the message names its prop', () => {
     const stack = new Stack(new App(), 'Conflict', { env });
-    expect(() => new LeastPrivilegeGlueJob(stack, 'Job', {
+    expect(synthError(() => new LeastPrivilegeGlueJob(stack, 'Job', {
       source: { bucket: new SecureDeltaLakeBucket(stack, 'Raw', { zone: LakeZone.RAW }).bucket, prefix: 'in' },
       target: new SecureDeltaLakeBucket(stack, 'Curated'),
       tablePath: 'tables/t',
       schema: TableSchema.of([{ name: 'id', type: ColumnType.LONG }]),
       defaultArguments: { '--redact-quarantine': 'true' },
-    })).toThrow('defaultArguments may not set --redact-quarantine (set by redactQuarantine)');
+    }))).toMatch(problemAt('Conflict/Job', 'defaultArguments may not set --redact-quarantine (set by redactQuarantine)'));
   });
 
   test('the generated Python module and the arguments table of docs/ingestion.md are up to date', () => {

@@ -12,6 +12,7 @@ import {
 } from '../../src';
 import { acknowledgmentsIn, expectCompliant } from '../compliance/harness';
 import { PolicyWorld } from '../kit/policy-kit';
+import { problemAt, synthError } from '../kit/synth-error';
 
 import { FIXTURE, env, jobStack, schema } from './fixtures/job-stack';
 
@@ -261,10 +262,10 @@ describe('LeastPrivilegeGlueJob fails on bad input', () => {
   ] as Array<[string, any, RegExp]>)('fails when %s', (_n, extra, message) => {
     const props = { ...extra };
     if ('source' in extra) {
-      expect(() => jobStackWithSource('landing/*')).toThrow(message);
+      expect(synthError(() => jobStackWithSource('landing/*'))).toMatch(problemAt('Src/Ingest', message));
       return;
     }
-    expect(() => jobStack('Bad', props)).toThrow(message);
+    expect(synthError(() => jobStack('Bad', props).job)).toMatch(problemAt('Bad/Ingest', message));
   });
 
   test.each([
@@ -275,7 +276,8 @@ describe('LeastPrivilegeGlueJob fails on bad input', () => {
     [JobArguments.QUARANTINE_RETENTION_DAYS, 'quarantineRetention'],
     ['--enable-continuous-cloudwatch-log', 'the construct'], ['--pseudonym-key', 'secrets'],
   ])('fails when defaultArguments sets the managed argument %s', (arg, prop) => {
-    expect(() => jobStack('Managed', { defaultArguments: { [arg]: 'x' } })).toThrow(`defaultArguments may not set ${arg} (set by ${prop}`);
+    expect(synthError(() => jobStack('Managed', { defaultArguments: { [arg]: 'x' } }).job))
+      .toMatch(problemAt('Managed/Ingest', `defaultArguments may not set ${arg} (set by ${prop}`));
   });
 
   test('fails when the schema breaks the contract', () => {
@@ -288,7 +290,7 @@ describe('LeastPrivilegeGlueJob fails on bad input', () => {
   });
 
   test('fails when the schema has PII columns and the ingestion script gets no pseudonym key', () => {
-    expect(() => jobStack('NoKey', { secrets: {} })).toThrow(/pass the key's secret as secrets: \{ 'pseudonym-key': secret \}/);
+    expect(synthError(() => jobStack('NoKey', { secrets: {} }).job)).toMatch(problemAt('NoKey/Ingest', /.*pass the key's secret as secrets: \{ 'pseudonym-key': secret \}/));
   });
 
   test('a fixture script of the app runs with no pseudonym key', () => {
@@ -356,8 +358,10 @@ describe('LeastPrivilegeGlueJob in multi-writer mode', () => {
   });
 
   test('fails when the log-store jar is not a jar or the writer count is out of range', () => {
-    expect(() => jobStack('BadJar', { multiWriter: { logStoreJarPath: '/tmp/x.zip' } })).toThrow(/multiWriter.logStoreJarPath must be the delta-storage-s3-dynamodb .jar/);
-    expect(() => jobStack('BadRuns', { multiWriter: { logStoreJarPath: JAR, maxConcurrentRuns: 0 } })).toThrow(/multiWriter.maxConcurrentRuns must be an integer from 1 to 100 \(got 0\)/);
+    expect(synthError(() => jobStack('BadJar', { multiWriter: { logStoreJarPath: '/tmp/x.zip' } }).job))
+      .toMatch(problemAt('BadJar/Ingest', /multiWriter.logStoreJarPath must be the delta-storage-s3-dynamodb .jar/));
+    expect(synthError(() => jobStack('BadRuns', { multiWriter: { logStoreJarPath: JAR, maxConcurrentRuns: 0 } }).job))
+      .toMatch(problemAt('BadRuns/Ingest', /multiWriter.maxConcurrentRuns must be an integer from 1 to 100 \(got 0\)/));
   });
 });
 
@@ -431,6 +435,6 @@ describe('LeastPrivilegeGlueJob with a shared logs key and a log group prefix', 
   });
 
   test('fails on a log group prefix CloudWatch Logs would refuse', () => {
-    expect(() => jobStack('BadPrefix', { logGroupPrefix: 'aws-glue/jobs x' })).toThrow(/logGroupPrefix 'aws-glue\/jobs x' must start with \//);
+    expect(synthError(() => jobStack('BadPrefix', { logGroupPrefix: 'aws-glue/jobs x' }).job)).toMatch(problemAt('BadPrefix/Ingest', /logGroupPrefix 'aws-glue\/jobs x' must start with \//));
   });
 });

@@ -13,6 +13,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
 import { ColumnType, LakeZone, PipelineTrigger, SecureDeltaLake, SecureDeltaLakeBucket, TableSchema } from '../../src';
+import { problemAt, synthError } from '../kit/synth-error';
 import { physicalName, scenarios, snapshot } from './fixtures/generate-pipeline-before';
 
 type Snapshot = ReturnType<typeof snapshot>;
@@ -102,6 +103,6 @@ describe('moving a one-table deployment onto a SecureDeltaLake of its own', () =
 
   test('fails on a trail name CloudTrail would refuse, naming the rule', () => {
     const stack = new Stack(new App(), 'Bad', { env });
-    expect(() => new SecureDeltaLake(stack, 'Lake', { lakeName: 'bad', trailName: 'x--y' })).toThrow(/trailName 'x--y' must be 3 to 128 letters/);
+    expect(synthError(() => new SecureDeltaLake(stack, 'Lake', { lakeName: 'bad', trailName: 'x--y' }))).toMatch(problemAt('Bad/Lake', /trailName 'x--y' must be 3 to 128 letters/));
   });
 });

@@ -9,6 +9,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { AuditedPipeline, ColumnType, LakeTable, PipelineTrigger, SecureDeltaLake, SecureDeltaLakeBucket, TableSchema } from '../../src';
 import { matchAll } from '../kit/event-ruler';
 import { PolicyWorld } from '../kit/policy-kit';
+import { problemAt, synthError } from '../kit/synth-error';
 
 const env = { account: '111111111111', region: 'eu-west-1' };
 const schema = TableSchema.of([
@@ -316,12 +317,14 @@ describe('SecureDeltaLake quota and prop checks', () => {
     const s = new Stack(a, 'S', { env });
     const l = new SecureDeltaLake(s, 'Lake', { lakeName: 'dup' });
     l.addTable('A', { tableName: 'orders', schema: plain });
-    expect(() => l.addTable('B', { tableName: 'orders', schema: plain })).toThrow(/already has a table named 'orders'/);
+    expect(synthError(() => l.addTable('B', { tableName: 'orders', schema: plain }))).toMatch(problemAt('S/Lake/B', /the lake dup already has a table named 'orders'/));
   });
 
   test('fails on a bad lake name and a bad database name at once', () => {
     const s = new Stack(new App(), 'S', { env });
-    expect(() => new SecureDeltaLake(s, 'Lake', { lakeName: 'Bad_Name', databaseName: 'x-y' })).toThrow(/2 problems:[\s\S]*lakeName 'Bad_Name'[\s\S]*databaseName 'x-y'/);
+    const message = synthError(() => new SecureDeltaLake(s, 'Lake', { lakeName: 'Bad_Name', databaseName: 'x-y' }));
+    expect(message).toMatch(problemAt('S/Lake', /lakeName 'Bad_Name'/));
+    expect(message).toMatch(problemAt('S/Lake', /databaseName 'x-y'/));
   });
 
   test('fails when the app creates more Glue jobs than the account allows', () => {

@@ -9,6 +9,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { AuditedPipeline, ColumnType, LakeZone, PipelineTrigger, SecureDeltaLakeBucket, TableSchema } from '../../src';
 import { acknowledgmentsIn, expectCompliant, testStack } from '../compliance/harness';
 import { PolicyWorld } from '../kit/policy-kit';
+import { problemAt, synthError } from '../kit/synth-error';
 
 const schema = TableSchema.of([
   { name: 'customer_id', type: ColumnType.LONG, nullable: false },
@@ -469,10 +470,18 @@ describe('AuditedPipeline with custom configuration', () => {
 });
 
 describe('AuditedPipeline refuses bad compositions at synth', () => {
-  const build = (props: any, setup?: (s: Stack) => any) => () => {
+  /** The error synth throws for the pipeline (its constructor must not throw). */
+  const build = (props: any, setup?: (s: Stack) => any) => synthError(() => {
     const s = testStack('Bad');
     const extra = setup ? setup(s) : {};
+    return new AuditedPipeline(s, 'P', { tableName: 'customers', schema: plain, ...extra, ...props });
+  });
+  /** Synth of the pipeline passes. */
+  const builds = (props: any, setup?: (s: Stack) => any) => () => {
+    const s = testStack('Good');
+    const extra = setup ? setup(s) : {};
     new AuditedPipeline(s, 'P', { tableName: 'customers', schema: plain, ...extra, ...props });
+    Template.fromStack(s);
   };
   test.each([
     ['a trigger prefix outside the source prefix', { trigger: PipelineTrigger.onObjectCreated({ prefix: 'landing/orders' }) },
@@ -492,7 +501,7 @@ describe('AuditedPipeline refuses bad compositions at synth', () => {
     ['an expected run interval of 10 days', { expectedRunInterval: Duration.days(10) }, /expectedRunInterval must be from 1 hour to 7 days/],
     ['a rotation in hours', { pseudonymKeyRotation: Duration.hours(36) }, /pseudonymKeyRotation must be whole days/],
   ])('fails with %s', (_name, props, message) => {
-    expect(build(props)).toThrow(message);
+    expect(build(props)).toMatch(problemAt('Bad/P', message));
   });
 
   test('fails when raw and curated are one bucket with overlapping prefixes, and names both props', () => {
@@ -500,17 +509,20 @@ describe('AuditedPipeline refuses bad compositions at synth', () => {
       const lake = new SecureDeltaLakeBucket(s, 'Lake', { zone: LakeZone.RAW });
       return { rawBucket: lake, curatedBucket: lake };
     };
-    expect(build({ sourcePrefix: 'tables/customers/incoming' }, setup)).toThrow(
-      /rawBucket and curatedBucket are the same bucket and sourcePrefix 'tables\/customers\/incoming' overlaps tablePath 'tables\/customers'; give them disjoint prefixes/);
-    expect(build({}, setup)).not.toThrow();
+    expect(build({ sourcePrefix: 'tables/customers/incoming' }, setup)).toMatch(problemAt('Bad/P',
+      /rawBucket and curatedBucket are the same bucket and sourcePrefix 'tables\/customers\/incoming' overlaps tablePath 'tables\/customers'; give them disjoint prefixes/));
+    expect(builds({}, setup)).not.toThrow();
   });
 
   test('fails when the raw bucket is a curated-zone bucket', () => {
-    expect(build({}, (s) => ({ rawBucket: new SecureDeltaLakeBucket(s, 'C') }))).toThrow(/rawBucket Bad\/C serves the CURATED zone; pass a bucket created with zone: LakeZone.RAW/);
+    expect(build({}, (s) => ({ rawBucket: new SecureDeltaLakeBucket(s, 'C') }))).toMatch(problemAt('Bad/P', /rawBucket Bad\/C serves the CURATED zone; pass a bucket created with zone: LakeZone.RAW/));
   });
 
   test('collects every problem and throws once', () => {
-    expect(build({ tableName: 'X', alertEmails: ['nope'] })).toThrow(/AuditedPipeline: \d+ problems:\n- tableName 'X'[\s\S]*alertEmails: 'nope'/);
+    const message = build({ tableName: 'X', alertEmails: ['nope'] });
+    expect(message).toMatch(new RegExp(`${problemAt('Bad/P', /tableName 'X'.*/).source}[\\s\\S]*${problemAt('Bad/P', /alertEmails: 'nope'/).source}`));
+    // Each problem once: the table and the job under the pipeline do not repeat the pipeline's.
+    expect(message.split('\n').slice(1)).toHaveLength(2);
   });
 
   test('fails when an additional audited bucket is another pipeline\'s trail bucket', () => {

@@ -9,6 +9,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { ColumnType, LakeZone, LeastPrivilegeGlueJob, SecureDeltaLakeBucket, TableSchema } from '../../src';
 import { PolicyWorld } from '../kit/policy-kit';
+import { problemAt, synthError } from '../kit/synth-error';
 
 const env = { account: '111111111111', region: 'eu-west-1' };
 const NAME = 'sales-raw-111111111111';
@@ -55,12 +56,12 @@ describe('SecureDeltaLakeBucket.fromBucketAttributes', () => {
     expect(imported.encryptionKey).toBe(key);
     const s = new Stack(new App(), 'Wrong', { env });
     const asCurated = SecureDeltaLakeBucket.fromBucketAttributes(s, 'C', { bucketName: NAME, encryptionKey: key, zone: LakeZone.RAW });
-    expect(() => new LeastPrivilegeGlueJob(s, 'Job', {
+    expect(synthError(() => new LeastPrivilegeGlueJob(s, 'Job', {
       source: { bucket: asCurated.bucket, lakeBucket: asCurated, prefix: 'in' },
       target: SecureDeltaLakeBucket.fromBucketAttributes(s, 'R', { bucketName: 'other-raw-1', encryptionKey: key, zone: LakeZone.RAW }),
       tablePath: 't',
       schema: TableSchema.of([{ name: 'id', type: ColumnType.LONG }]),
-    })).toThrow(/target .*R serves the RAW zone/);
+    }))).toMatch(problemAt('Wrong/Job', /target .*R serves the RAW zone/));
   });
 
   test('a grantee off the reserved path, a token name and a bad zone are refused with the fix', () => {
@@ -68,8 +69,10 @@ describe('SecureDeltaLakeBucket.fromBucketAttributes', () => {
     const b = SecureDeltaLakeBucket.fromBucketAttributes(s, 'B', { bucketName: NAME, encryptionKey: key, zone: LakeZone.RAW });
     expect(() => b.grantRead(new iam.Role(s, 'OffPath', { assumedBy: new iam.AccountRootPrincipal() }), 'landing/orders'))
       .toThrow(/admits this app's roles by their path only: create the role with path: SecureDeltaLakeBucket.DATA_ACCESS_ROLE_PATH/);
-    expect(() => SecureDeltaLakeBucket.fromBucketAttributes(s, 'T', { bucketName: s.resolve('x') as any, encryptionKey: key, zone: 'GOLD' as any }))
-      .toThrow(/zone must be one of LakeZone.RAW/);
     Annotations.fromStack(s).hasInfo('/Refused/B', Match.stringLikeRegexp('lake bucket of another app'));
+    const t = new Stack(new App(), 'Token', { env });
+    const message = synthError(() => SecureDeltaLakeBucket.fromBucketAttributes(t, 'T', { bucketName: t.resolve('x') as any, encryptionKey: key, zone: 'GOLD' as any }));
+    expect(message).toMatch(problemAt('Token/T', /bucketName 'x' must be the literal name of the lake bucket/));
+    expect(message).toMatch(problemAt('Token/T', /zone must be one of LakeZone.RAW/));
   });
 });

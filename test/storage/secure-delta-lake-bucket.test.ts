@@ -5,6 +5,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { DeltaMaintenance, LakeZone, ObjectLockMode, SecureDeltaLakeBucket, SecureDeltaLakeBucketProps } from '../../src';
 import { acknowledgmentsIn, expectCompliant, testStack } from '../compliance/harness';
+import { problemAt, synthError } from '../kit/synth-error';
 
 const env = { account: '111111111111', region: 'eu-west-1' };
 const LAKE = /^Lake[0-9A-F]{8}$/;
@@ -272,7 +273,7 @@ describe('SecureDeltaLakeBucket with custom configuration', () => {
 });
 
 describe('SecureDeltaLakeBucket fails on bad input', () => {
-  const make = (props: SecureDeltaLakeBucketProps) => () => new SecureDeltaLakeBucket(testStack('Bad'), 'Lake', props);
+  const make = (props: SecureDeltaLakeBucketProps) => synthError(() => new SecureDeltaLakeBucket(testStack('Bad'), 'Lake', props));
 
   test.each([
     ['fails when minimumTlsVersion is below 1.2', { minimumTlsVersion: 1.1 }, /minimumTlsVersion must be 1.2 or higher \(got 1.1\)/],
@@ -283,19 +284,20 @@ describe('SecureDeltaLakeBucket fails on bad input', () => {
     ['fails when Object Lock is combined with autoDeleteObjects', { removalPolicy: RemovalPolicy.DESTROY, autoDeleteObjects: true, objectLock: { mode: ObjectLockMode.GOVERNANCE, retention: Duration.days(1) } }, /objectLock cannot be combined with autoDeleteObjects/],
     ['fails when COMPLIANCE Object Lock is combined with destroy', { removalPolicy: RemovalPolicy.DESTROY, objectLock: { mode: ObjectLockMode.COMPLIANCE, retention: Duration.days(1) } }, /COMPLIANCE mode cannot be combined with removalPolicy DESTROY/],
   ] as Array<[string, SecureDeltaLakeBucketProps, RegExp]>)('%s', (_name, props, message) => {
-    expect(make(props)).toThrow(message);
+    expect(make(props)).toMatch(problemAt('Bad/Lake', message));
   });
 
   test('fails when replicating to an unversioned bucket', () => {
     const stack = testStack('Repl');
     const replicaKey = new kms.Key(stack, 'K', { enableKeyRotation: true });
     const replica = new s3.Bucket(stack, 'Replica', { encryptionKey: replicaKey });
-    expect(() => new SecureDeltaLakeBucket(stack, 'Lake', { replication: { destination: replica, destinationKey: replicaKey } }))
-      .toThrow(/replication.destination .* is not versioned; .* set versioned: true/);
+    expect(synthError(() => new SecureDeltaLakeBucket(stack, 'Lake', { replication: { destination: replica, destinationKey: replicaKey } })))
+      .toMatch(problemAt('Repl/Lake', /replication.destination .* is not versioned; .* set versioned: true/));
   });
 
   test('fails with every problem at once', () => {
-    expect(make({ minimumTlsVersion: 1.0, noncurrentVersionExpiration: Duration.days(0) })).toThrow(/2 problems:\n- minimumTlsVersion.*\n- noncurrentVersionExpiration/);
+    const message = make({ minimumTlsVersion: 1.0, noncurrentVersionExpiration: Duration.days(0) });
+    expect(message).toMatch(new RegExp(`${problemAt('Bad/Lake', /minimumTlsVersion.*/).source}\\n\\s*${problemAt('Bad/Lake', /noncurrentVersionExpiration/).source}`));
   });
 
   describe('grants', () => {
