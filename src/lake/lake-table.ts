@@ -179,17 +179,18 @@ export class LakeTable extends Construct {
     // is replaced by its default meanwhile (see PropsValidator).
     const v = new PropsValidator('LakeTable');
     v.deferTo(this);
-    const lakeStack = Stack.of(lake);
-    if (!Token.isUnresolved(stack.region) && !Token.isUnresolved(lakeStack.region)
-      && (stack.region !== lakeStack.region || stack.account !== lakeStack.account)) {
-      // CDK refuses references across environments before it validates: stop here.
-      v.throwNow(this, `the table's stack ${stack.stackName} is in ${stack.account}/${stack.region} and the lake's stack ${lakeStack.stackName} in ${lakeStack.account}/${lakeStack.region}; put the table in a stack of the lake's account and region`);
-    }
     const location = checkTableLocation(v, props.tableName, props.sourcePrefix, props.tablePath);
     const { sourcePrefix, tablePath } = location;
     const trigger = checkTrigger(v, props.trigger ?? PipelineTrigger.onObjectCreated(), location.prefixesValid ? sourcePrefix : '');
     const { quarantineAlertRatio, expectedRunInterval } = checkAlarms(v, props.quarantineAlertRatio ?? Math.min(0.01, maxQuarantineRatio),
       maxQuarantineRatio, props.expectedRunInterval ?? Duration.days(1));
+    const lakeStack = Stack.of(lake);
+    if (!Token.isUnresolved(stack.region) && !Token.isUnresolved(lakeStack.region)
+      && (stack.region !== lakeStack.region || stack.account !== lakeStack.account)) {
+      // CDK refuses references across environments before it validates: stop here, with
+      // the table's other problems.
+      v.throwNow(this, `the table's stack ${stack.stackName} is in ${stack.account}/${stack.region} and the lake's stack ${lakeStack.stackName} in ${lakeStack.account}/${lakeStack.region}; put the table in a stack of the lake's account and region`);
+    }
 
     this.tableName = location.tableName;
     this.sourcePrefix = sourcePrefix;

@@ -14,9 +14,12 @@ import { IConstruct } from 'constructs';
  * it cannot go on:
  * - a `LakeTable` in another account or region than its lake: CDK would refuse the cross-environment
  *   references before validation, with a message that does not name the fix;
- * - problems thrown by CDK's own constructs on the spot, and the library's checks in methods the app
- *   calls (the grant methods, `restrictToGrantees`, `TableSchema.of`, `JobScript.fromAsset`): the
- *   app sees them where it made the call;
+ * - problems CDK's own constructs refuse on the spot (a rule name over 64 characters, a Duration
+ *   that does not convert), and the library's checks in methods and factories the app calls (the
+ *   grant methods, `restrictToGrantees`, `TableSchema.of`, `JobScript.fromAsset`): the app sees them
+ *   where it made the call;
+ * - a stack that deploys without an execution role is not one of them: the administrators'
+ *   problem is deferred like a prop's, the account root standing in meanwhile;
  * - a `LeastPrivilegeGlueJob` whose `source.lakeBucket` is not the construct of `source.bucket`,
  *   or whose `target` is not a lake bucket; a lake or pipeline given a bucket that is not a lake
  *   bucket: the construct calls the lake bucket's methods, which a plain bucket does not have.

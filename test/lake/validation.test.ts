@@ -2,8 +2,9 @@
  * One synth lists every prop problem of every construct of the app, each with its construct path:
  * a bad lake, a bad table, a bad bucket and a bad job do not hide each other.
  */
+import * as fs from 'fs';
 import { App, Duration, Stack } from 'aws-cdk-lib';
-import { ColumnType, LakeZone, LeastPrivilegeGlueJob, SecureDeltaLake, SecureDeltaLakeBucket, TableSchema } from '../../src';
+import { ColumnType, LakeTable, LakeZone, LeastPrivilegeGlueJob, SecureDeltaLake, SecureDeltaLakeBucket, TableSchema } from '../../src';
 
 const env = { account: '111111111111', region: 'eu-west-1' };
 const schema = TableSchema.of([{ name: 'id', type: ColumnType.LONG }]);
@@ -44,7 +45,28 @@ describe('the whole composition reports its prop problems at once', () => {
     expect(lines).toHaveLength(6);
   });
 
-  test('no template is written', () => {
-    expect(() => app.synth()).toThrow(/Validation failed/);
+  test('synth fails before any template is written', () => {
+    expect(() => app.synth({ force: true })).toThrow(/Validation failed/);
+    expect(fs.readdirSync(app.outdir).filter((f) => f.endsWith('.template.json'))).toEqual([]);
+  });
+});
+
+describe('what cannot be built throws at once, with the problems found so far', () => {
+  test('a table in another region than its lake', () => {
+    const app = new App();
+    const lakeStack = new Stack(app, 'LakeStack', { env });
+    const lake = new SecureDeltaLake(lakeStack, 'Lake', { lakeName: 'sales', existingTrailsInRegion: 9 });
+    new SecureDeltaLakeBucket(lakeStack, 'Raw', { zone: LakeZone.RAW, accessLogRetention: Duration.days(0) });
+    const other = new Stack(app, 'Other', { env: { ...env, region: 'us-east-1' } });
+    let message = '';
+    try {
+      new LakeTable(other, 'Orders', { lake, tableName: 'Orders', schema });
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    expect(message).toMatch(/^LakeTable: 2 problems:\n- tableName 'Orders' must be lowercase letters/);
+    expect(message).toMatch(/\n- the table's stack Other is in 111111111111\/us-east-1 and the lake's stack LakeStack in 111111111111\/eu-west-1; put the table in a stack of the lake's account and region/);
+    expect(message).toMatch(/Problems found so far in other constructs:\n {2}\[LakeStack\/Lake\] SecureDeltaLake: existingTrailsInRegion must be an integer from 0 to 4 \(got 9\)/);
+    expect(message).toMatch(/\n {2}\[LakeStack\/Raw\] SecureDeltaLakeBucket: accessLogRetention must be positive/);
   });
 });
