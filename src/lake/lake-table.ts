@@ -311,7 +311,7 @@ export class LakeTable extends Construct {
         storageDescriptor: { location: lake.curatedBucket.bucket.s3UrlForObject(`${tablePath}/data/`) },
       },
     });
-    table.node.addDependency(lake.node.findChild('Database'));
+    table.node.addDependency(lake._database);
 
     // A workgroup per table: readers of one table never see the query results of another's.
     new athena.CfnWorkGroup(this, 'WorkGroup', {

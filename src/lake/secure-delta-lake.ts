@@ -271,6 +271,8 @@ export class SecureDeltaLake extends Construct {
   private ownPseudonymKey?: PseudonymKey;
   /** The key of the Glue Data Catalog, with `encryptDataCatalog`. @internal */
   public readonly _catalogKey?: kms.IKey;
+  /** The Glue database of the tables (their catalog tables depend on it). @internal */
+  public readonly _database: glue.CfnDatabase;
   private readonly tableNames = new Set<string>();
   /** The rotation of the lake's own pseudonymization key (the default in place of a bad one). */
   private readonly pseudonymKeyRotation: Duration;
@@ -278,43 +280,90 @@ export class SecureDeltaLake extends Construct {
   constructor(scope: Construct, id: string, props: SecureDeltaLakeProps = {}) {
     super(scope, id);
     this.props = props;
-    const stack = Stack.of(this);
     this.removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
-    const removalPolicy = this.removalPolicy;
     this.auditLogRetention = props.auditLogRetention ?? logs.RetentionDays.ONE_YEAR;
-    this.dataClassification = props.dataClassification ?? 'confidential';
-    const derived = Names.uniqueResourceName(this, { maxLength: 20, separator: '-' }).toLowerCase().replace(/[^a-z0-9-]/g, '-');
-    const derivedName = /^[a-z]/.test(derived) ? derived : `l${derived.slice(1)}`;
 
     // Every problem is reported at synth, with those of the app's other constructs; a bad value
     // is replaced by its default meanwhile (see PropsValidator). An AuditedPipeline hands over
     // the validator that holds the problems of its own props.
     const v = PropsValidator.of(props, 'SecureDeltaLake');
     v.deferTo(this);
+    const names = this.validatedNames(v);
+    this.lakeName = names.lakeName;
+    this.databaseName = names.databaseName;
+    this.dataClassification = names.dataClassification;
+    const { pseudonymKeyRotation, trailName } = this.validatedLimits(v);
+    this.pseudonymKeyRotation = pseudonymKeyRotation;
+    this.administrators = this.validatedAdministrators(v);
+    this._administratorArns = props.administratorArns;
+
+    this.rawBucket = props.rawBucket ?? this.createZone('Raw', LakeZone.RAW);
+    this.curatedBucket = props.curatedBucket ?? this.createZone('Curated', LakeZone.CURATED);
+    this.queryResultsBucket = props.queryResultsBucket ?? this.createZone('QueryResults', LakeZone.RAW);
+    const auditKey = this.createAuditKey();
+    this.auditKey = auditKey;
+    this.logsKey = this.createLogsKey();
+    const trail = this.createTrail(auditKey, trailName);
+    this.trail = trail.trail;
+    this.trailArn = trail.trailArn;
+    this.trailBucket = trail.bucket;
+    this.trailLogGroup = trail.logGroup;
+    this.eventsRole = this.createEventsRole();
+    this.alerts = this.createAlerts(auditKey, trail, trailName);
+    this.alertTopic = this.alerts.topic;
+    this.alertDeadLetterQueue = this.alerts.deadLetterQueue;
+    this.alertRules = this.alerts.rules;
+    if (props.pseudonymKey) {
+      Annotations.of(this).addInfo('the pseudonymization key is supplied by the app: its guards and rotation are the app\'s');
+    }
+    this._database = this.createDatabase();
+    this._catalogKey = props.encryptDataCatalog ? this.encryptDataCatalog() : undefined;
+    this.dashboard = this.createDashboard();
+    this.nameAndTag();
+    this.node.addValidation({ validate: () => this.checkQuotas() });
+  }
+
+  /** The lake's names and tag value, each valid or replaced by its default (problems go to `v`). */
+  private validatedNames(v: PropsValidator): { lakeName: string; databaseName: string; dataClassification: string } {
+    const props = this.props;
+    const derived = Names.uniqueResourceName(this, { maxLength: 20, separator: '-' }).toLowerCase().replace(/[^a-z0-9-]/g, '-');
+    const derivedName = /^[a-z]/.test(derived) ? derived : `l${derived.slice(1)}`;
     const lakeName = props.lakeName ?? derivedName;
     const lakeNameOk = LAKE_NAME.test(lakeName);
     v.check(lakeNameOk, `lakeName '${lakeName}' must be 3 to 20 lowercase letters, digits and hyphens, starting with a letter (it prefixes the names of every table's resources)`);
-    this.lakeName = lakeNameOk ? lakeName : derivedName;
+    const validLakeName = lakeNameOk ? lakeName : derivedName;
     // The default (from a valid lake name) is valid: a bad lake name is reported once.
     const databaseNameOk = props.databaseName === undefined || DATABASE_NAME.test(props.databaseName);
     v.check(databaseNameOk, `databaseName '${props.databaseName}' must be lowercase letters, digits and _, starting with a letter`);
-    this.databaseName = props.databaseName !== undefined && databaseNameOk ? props.databaseName : this.lakeName.replace(/-/g, '_');
-    const classificationOk = /^[A-Za-z0-9 _.:/=+@-]{1,256}$/.test(this.dataClassification);
-    v.check(classificationOk, `dataClassification '${this.dataClassification}' is not a valid tag value`);
-    if (!classificationOk) this.dataClassification = 'confidential';
-    this.pseudonymKeyRotation = props.pseudonymKeyRotation ?? Duration.days(90);
+    const dataClassification = props.dataClassification ?? 'confidential';
+    const classificationOk = /^[A-Za-z0-9 _.:/=+@-]{1,256}$/.test(dataClassification);
+    v.check(classificationOk, `dataClassification '${dataClassification}' is not a valid tag value`);
+    return {
+      lakeName: validLakeName,
+      databaseName: props.databaseName !== undefined && databaseNameOk ? props.databaseName : validLakeName.replace(/-/g, '_'),
+      dataClassification: classificationOk ? dataClassification : 'confidential',
+    };
+  }
+
+  /**
+   * The key rotation and trail name, valid or their defaults, and the other props' problems (to
+   * `v`); stops at once when the zone buckets cannot be used.
+   */
+  private validatedLimits(v: PropsValidator): { pseudonymKeyRotation: Duration; trailName: string } {
+    const props = this.props;
+    let pseudonymKeyRotation = props.pseudonymKeyRotation ?? Duration.days(90);
     if (props.pseudonymKeyRotation) {
       const days = props.pseudonymKeyRotation.toDays({ integral: false });
       const rotationOk = days >= 1 && days <= 365 && Number.isInteger(days);
       v.check(rotationOk, `pseudonymKeyRotation must be whole days from 1 to 365 (got ${props.pseudonymKeyRotation.toHumanString()}); a key that lives longer exposes more pseudonyms if it leaks`);
-      if (!rotationOk) this.pseudonymKeyRotation = Duration.days(90);
+      if (!rotationOk) pseudonymKeyRotation = Duration.days(90);
     }
-    let trailNameProp = props.trailName;
+    let trailName = props.trailName;
     if (props.trailName !== undefined) {
       const trailNameOk = /^[A-Za-z0-9][A-Za-z0-9._-]{2,127}$/.test(props.trailName) && !/[._-]{2}/.test(props.trailName) && /[A-Za-z0-9]$/.test(props.trailName);
       v.check(trailNameOk,
         `trailName '${props.trailName}' must be 3 to 128 letters, digits, '.', '_' and '-', starting and ending with a letter or digit, without two of '.', '_', '-' in a row (CloudTrail trail names)`);
-      if (!trailNameOk) trailNameProp = undefined;
+      if (!trailNameOk) trailName = undefined;
     }
     const existing = props.existingTrailsInRegion ?? 1;
     v.check(Number.isInteger(existing) && existing >= 0 && existing < TRAILS_PER_REGION,
@@ -322,33 +371,56 @@ export class SecureDeltaLake extends Construct {
     for (const problem of administratorArnProblems('administratorArns', props.administratorArns)) v.add(problem);
     // One bucket may serve both zones (the tables' source prefixes and roots then stay apart).
     if (!checkZoneBuckets(v, props.rawBucket, props.curatedBucket)) v.throwNow(this);
-    // A stack without an execution role and no administratorArns: reported, the account root
-    // stands in meanwhile.
-    this.administrators = v.attempt(() => administratorsOf(this, 'SecureDeltaLake', props.administratorArns), [accountRootArn(this)]);
-    const administratorArns = props.administratorArns;
-    this._administratorArns = administratorArns;
+    return { pseudonymKeyRotation, trailName: trailName ?? `${this.lakeName}-trail` };
+  }
 
-    this.rawBucket = props.rawBucket ?? new SecureDeltaLakeBucket(this, 'Raw', { zone: LakeZone.RAW, removalPolicy, administratorArns });
-    this.curatedBucket = props.curatedBucket ?? new SecureDeltaLakeBucket(this, 'Curated', { zone: LakeZone.CURATED, removalPolicy, administratorArns });
-    this.queryResultsBucket = props.queryResultsBucket ?? new SecureDeltaLakeBucket(this, 'QueryResults', { zone: LakeZone.RAW, removalPolicy, administratorArns });
+  /**
+   * The administrators of the lake's buckets and keys. A stack without an execution role and no
+   * administratorArns: reported, the account root stands in meanwhile.
+   */
+  private validatedAdministrators(v: PropsValidator): string[] {
+    return v.attempt(() => administratorsOf(this, 'SecureDeltaLake', this.props.administratorArns), [accountRootArn(this)]);
+  }
 
+  /** A zone (or the query-results bucket) of the lake's own. */
+  private createZone(id: string, zone: LakeZone): ISecureDeltaLakeBucket {
+    return new SecureDeltaLakeBucket(this, id, { zone, removalPolicy: this.removalPolicy, administratorArns: this.props.administratorArns });
+  }
+
+  /** The raw, curated and query-results buckets. */
+  private get zones(): ISecureDeltaLakeBucket[] {
+    return [this.rawBucket, this.curatedBucket, this.queryResultsBucket];
+  }
+
+  /** The access-log buckets of the zones. */
+  private get accessLogBuckets(): s3.IBucket[] {
+    return this.zones.map((b) => b.accessLogBucket).filter((b): b is s3.IBucket => b !== undefined);
+  }
+
+  /** The key of the trail, its bucket and log group, and the alert topic. */
+  private createAuditKey(): kms.Key {
     const auditKey = new kms.Key(this, 'AuditKey', {
       description: `cdk-secure-delta-lake: audit trail and alerts of the lake ${this.lakeName}`,
       enableKeyRotation: true,
-      removalPolicy,
+      removalPolicy: this.removalPolicy,
     });
     denyGrantsOutsideAwsServices(auditKey);
     // Disabling the audit key would silence the topic, the dead-letter queue and the trail at once.
     denyKeyAdministration(auditKey, this.administrators);
-    this.auditKey = auditKey;
+    return auditKey;
+  }
 
-    // One key for the logs and bookmarks of every table's job (a key per job would cost a key per
-    // table): CloudWatch Logs may use it for the log groups under the lake's job log prefix only, and
-    // each job's role writes to its own two log groups only.
+  /**
+   * One key for the logs and bookmarks of every table's job (a key per job would cost a key per
+   * table): CloudWatch Logs may use it for the log groups under the lake's job log prefix only, and
+   * each job's role writes to its own two log groups only.
+   */
+  private createLogsKey(): kms.Key {
+    const stack = Stack.of(this);
     const logsKey = new kms.Key(this, 'LogsKey', {
       description: `cdk-secure-delta-lake: logs and bookmarks of the jobs of the lake ${this.lakeName}`,
       enableKeyRotation: true,
-      removalPolicy,
+      removalPolicy: this.removalPolicy,
     });
     logsKey.addToResourcePolicy(new iam.PolicyStatement({
       sid: 'AllowCloudWatchLogsForTheLakeJobLogGroups',
@@ -365,34 +437,36 @@ export class SecureDeltaLake extends Construct {
     }));
     denyGrantsOutsideAwsServices(logsKey);
     denyKeyAdministration(logsKey, this.administrators);
-    this.logsKey = logsKey;
+    return logsKey;
+  }
 
-    const lakes = [this.rawBucket, this.curatedBucket, this.queryResultsBucket];
-    const logBuckets = lakes.map((b) => b.accessLogBucket).filter((b): b is s3.IBucket => b !== undefined);
-    const trailName = trailNameProp ?? `${this.lakeName}-trail`;
+  /** The data-events trail over the zones (and the account's management events with `accountTrail`). */
+  private createTrail(auditKey: kms.Key, trailName: string): PipelineTrail {
+    const props = this.props;
     const trail = new PipelineTrail(this, 'Trail', {
       trailName,
       key: auditKey,
-      dataBuckets: [...new Set([...lakes.map((b) => b.bucket), ...(props.additionalAuditedBuckets ?? [])])],
+      dataBuckets: [...new Set([...this.zones.map((b) => b.bucket), ...(props.additionalAuditedBuckets ?? [])])],
       accountTrail: props.accountTrail ?? false,
       logRetention: this.auditLogRetention,
       accessLogBucket: this.queryResultsBucket.accessLogBucket,
-      removalPolicy,
+      removalPolicy: this.removalPolicy,
       administrators: this.administrators,
     });
     if (!props.accountTrail) acknowledge(trail.trail, 'pipelineTrailSingleRegion');
-    this.trail = trail.trail;
-    this.trailArn = trail.trailArn;
-    this.trailBucket = trail.bucket;
-    this.trailLogGroup = trail.logGroup;
-    this.node.addValidation({ validate: () => this.checkAuditedBuckets(props.additionalAuditedBuckets ?? [], [...logBuckets, trail.bucket]) });
+    const logBuckets = [...this.accessLogBuckets, trail.bucket];
+    this.node.addValidation({ validate: () => this.checkAuditedBuckets(props.additionalAuditedBuckets ?? [], logBuckets) });
     if (props.auditTablePrefixesOnly) {
       const cfn = trail.trail.node.defaultChild as cloudtrail.CfnTrail;
       cfn.advancedEventSelectors = undefined;
       cfn.addPropertyOverride('AdvancedEventSelectors', this.selectorsLazy(props.accountTrail ?? false));
     }
+    return trail;
+  }
 
-    // EventBridge starts the tables' workflows through one role, for this lake's workflows only.
+  /** EventBridge starts the tables' workflows through one role, for this lake's workflows only. */
+  private createEventsRole(): iam.IRole {
+    const stack = Stack.of(this);
     const eventsRole = new iam.Role(this, 'EventsRole', {
       assumedBy: new iam.ServicePrincipal('events.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': stack.account } } }),
       description: `cdk-secure-delta-lake: notifies the workflows of the lake ${this.lakeName} of new objects`,
@@ -405,19 +479,24 @@ export class SecureDeltaLake extends Construct {
       actions: ['glue:notifyEvent'],
       resources: [stack.formatArn({ service: 'glue', resource: 'workflow', resourceName: `${this.lakeName}-*` })],
     }));
-    this.eventsRole = eventsRole;
+    return eventsRole;
+  }
 
-    const keys = [...new Set<kms.IKey>([...lakes.map((b) => b.encryptionKey), auditKey, logsKey])];
-    this.alerts = new LakeAlerts(this, 'Alerts', {
+  /** The alert topic, its dead-letter queue, the tamper rules and the lake's alarms. */
+  private createAlerts(auditKey: kms.Key, trail: PipelineTrail, trailName: string): LakeAlerts {
+    const props = this.props;
+    const stack = Stack.of(this);
+    const logBuckets = this.accessLogBuckets;
+    return new LakeAlerts(this, 'Alerts', {
       namePrefix: this.lakeName,
       key: auditKey,
       topic: props.alertTopic,
       emails: props.alertEmails ?? [],
-      buckets: [...new Set([...lakes.map((b) => b.bucket), trail.bucket, ...logBuckets])],
-      keys,
+      buckets: [...new Set([...this.zones.map((b) => b.bucket), trail.bucket, ...logBuckets])],
+      keys: [...new Set<kms.IKey>([...this.zones.map((b) => b.encryptionKey), auditKey, this.logsKey])],
       trailName,
       trailArn: trail.trailArn,
-      roles: [eventsRole],
+      roles: [this.eventsRole],
       logGroups: [trail.logGroup],
       jobLogGroupPrefix: this._jobLogGroupPrefix(''),
       databaseName: this.databaseName,
@@ -425,37 +504,38 @@ export class SecureDeltaLake extends Construct {
       tableAlarmArns: () => this.tables.flatMap((t) => t.alarmNames.map((name) =>
         stack.formatArn({ service: 'cloudwatch', resource: 'alarm', resourceName: name, arnFormat: ArnFormat.COLON_RESOURCE_NAME }))),
     });
-    this.alertTopic = this.alerts.topic;
-    this.alertDeadLetterQueue = this.alerts.deadLetterQueue;
-    this.alertRules = this.alerts.rules;
+  }
 
-    if (props.pseudonymKey) {
-      Annotations.of(this).addInfo('the pseudonymization key is supplied by the app: its guards and rotation are the app\'s');
-    }
-
-    new glue.CfnDatabase(this, 'Database', {
-      catalogId: stack.account,
+  /** The Glue database of the lake's tables. */
+  private createDatabase(): glue.CfnDatabase {
+    return new glue.CfnDatabase(this, 'Database', {
+      catalogId: Stack.of(this).account,
       databaseInput: { name: this.databaseName, description: `cdk-secure-delta-lake: tables of the lake ${this.lakeName}` },
     });
-    if (props.encryptDataCatalog) {
-      const catalogKey = new kms.Key(this, 'CatalogKey', {
-        description: 'cdk-secure-delta-lake: encrypts the Glue Data Catalog of this account and region',
-        enableKeyRotation: true,
-        removalPolicy,
-      });
-      new glue.CfnDataCatalogEncryptionSettings(this, 'CatalogEncryption', {
-        catalogId: stack.account,
-        dataCatalogEncryptionSettings: {
-          encryptionAtRest: { catalogEncryptionMode: 'SSE-KMS', sseAwsKmsKeyId: catalogKey.keyArn },
-          connectionPasswordEncryption: { returnConnectionPasswordEncrypted: true, kmsKeyId: catalogKey.keyArn },
-        },
-      });
-      denyGrantsOutsideAwsServices(catalogKey);
-      denyKeyAdministration(catalogKey, this.administrators);
-      this._catalogKey = catalogKey;
-    }
+  }
 
-    this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
+  /** Encrypt the account's Data Catalog (connection passwords too) with a key of the lake. */
+  private encryptDataCatalog(): kms.IKey {
+    const catalogKey = new kms.Key(this, 'CatalogKey', {
+      description: 'cdk-secure-delta-lake: encrypts the Glue Data Catalog of this account and region',
+      enableKeyRotation: true,
+      removalPolicy: this.removalPolicy,
+    });
+    new glue.CfnDataCatalogEncryptionSettings(this, 'CatalogEncryption', {
+      catalogId: Stack.of(this).account,
+      dataCatalogEncryptionSettings: {
+        encryptionAtRest: { catalogEncryptionMode: 'SSE-KMS', sseAwsKmsKeyId: catalogKey.keyArn },
+        connectionPasswordEncryption: { returnConnectionPasswordEncrypted: true, kmsKeyId: catalogKey.keyArn },
+      },
+    });
+    denyGrantsOutsideAwsServices(catalogKey);
+    denyKeyAdministration(catalogKey, this.administrators);
+    return catalogKey;
+  }
+
+  /** The dashboard's lake row (the tables add theirs as they register). */
+  private createDashboard(): cloudwatch.Dashboard {
+    return new cloudwatch.Dashboard(this, 'Dashboard', {
       dashboardName: `${this.lakeName}-dashboard`,
       defaultInterval: Duration.days(7),
       widgets: [[
@@ -467,13 +547,15 @@ export class SecureDeltaLake extends Construct {
         new cloudwatch.AlarmStatusWidget({ title: 'Lake alarms', alarms: this.alerts.alarms, width: 12 }),
       ]],
     });
+  }
 
+  /** Managed policy names under the lake's prefix; the lake's tags on the lake and its zones. */
+  private nameAndTag(): void {
     nameManagedPolicies(this, this.lakeName);
-    for (const s of [this, this.rawBucket, this.curatedBucket, this.queryResultsBucket] as IConstruct[]) {
+    for (const s of [this, ...this.zones] as IConstruct[]) {
       Tags.of(s).add('data-classification', this.dataClassification);
       Tags.of(s).add('cdk-secure-delta-lake:lake', this.lakeName);
     }
-    this.node.addValidation({ validate: () => this.checkQuotas() });
   }
 
   /**
@@ -589,6 +671,15 @@ export class SecureDeltaLake extends Construct {
    */
   public _jobLogGroupPrefix(base: string): string {
     return base === '' ? `/aws-glue/jobs/sdl/${this.lakeName}-` : `/aws-glue/jobs/sdl/${base}`;
+  }
+
+  /**
+   * The alarm on alerts that could not be delivered and wait in the dead-letter queue.
+   *
+   * @internal
+   */
+  public get _undeliveredAlertsAlarm(): cloudwatch.IAlarm {
+    return this.alerts.undeliveredAlarm;
   }
 
   /** The alert target (topic with the dead-letter queue) for a table's rules. @internal */

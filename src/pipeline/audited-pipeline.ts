@@ -273,7 +273,7 @@ export class AuditedPipeline extends SecureDeltaLake {
     super(scope, id, lakePropsOf(scope, id, props));
     // The catalog database keeps the logical id it had as a glue.Database (`Database/Resource`):
     // CloudFormation would otherwise create a second database of the same name, and fail.
-    const database = this.node.findChild('Database') as glue.CfnDatabase;
+    const database = this._database;
     const probe = new CfnResource(database, 'Resource', { type: 'Probe::Probe' });
     const legacyDatabaseId = Stack.of(this).getLogicalId(probe);
     database.node.tryRemoveChild('Resource');
@@ -298,8 +298,7 @@ export class AuditedPipeline extends SecureDeltaLake {
     this.tablePath = this.table.tablePath;
     this.sourcePrefix = this.table.sourcePrefix;
     this.workGroupName = this.table.workGroupName;
-    const undelivered = this.node.findChild('Alerts').node.findChild('UndeliveredAlerts') as cloudwatch.IAlarm;
-    this.alarms = [...this.table.alarms, undelivered];
+    this.alarms = [...this.table.alarms, this._undeliveredAlertsAlarm];
 
     if (!props.accountTrail) {
       Annotations.of(this).addInfo('the pipeline trail records the data events of its buckets; Glue and IAM management events and the tamper alerts rely on the account\'s trail (set accountTrail: true when the account has none)');
