@@ -117,6 +117,16 @@ export interface LakeTableProps extends LakeTableOptions {
 /** The longest name base leaves room for the longest suffix within EventBridge's 64 characters. */
 const NAME_BASE_LENGTH = 44;
 
+/** A table's validated props: its location, trigger and alarm settings. */
+interface TableSettings {
+  readonly tableName: string;
+  readonly sourcePrefix: string;
+  readonly tablePath: string;
+  readonly trigger: PipelineTrigger;
+  readonly quarantineAlertRatio: number;
+  readonly expectedRunInterval: Duration;
+}
+
 /**
  * A table of a `SecureDeltaLake`: its ingestion job and role, schema contract, trigger, catalog
  * table, Athena workgroup and alarms; the lake's trail, logs key, topic, rules (which match the
@@ -167,51 +177,77 @@ export class LakeTable extends Construct {
    * @internal
    */
   public readonly _tableDimension: string;
+  private readonly props: LakeTableProps;
 
   constructor(scope: Construct, id: string, props: LakeTableProps) {
     super(scope, id);
-    const lake = props.lake;
-    this.lake = lake;
-    const stack = Stack.of(this);
-    const maxQuarantineRatio = props.maxQuarantineRatio ?? 0.05;
+    this.lake = props.lake;
+    this.props = props;
 
     // Every problem is reported at synth, with those of the app's other constructs; a bad value
     // is replaced by its default meanwhile (see PropsValidator).
     const v = new PropsValidator('LakeTable');
     v.deferTo(this);
+    const settings = this.validatedSettings(v);
+    this.tableName = settings.tableName;
+    this.sourcePrefix = settings.sourcePrefix;
+    this.tablePath = settings.tablePath;
+    this._tableDimension = settings.tablePath.split('/').pop()!;
+    const base = nameBase(this.lake.lakeName, this.tableName);
+    this.jobName = base;
+    this.alarmNames = [`${base}-NoSuccessfulRun`, `${base}-QuarantineRatio`];
+    this.workGroupName = `${base}-analysts`;
+
+    this.pseudonymKey = this.registerWithLake(base, v);
+    this.job = this.createJob(base);
+    this.workflow = this.createWorkflow(base, settings.trigger);
+    this.alarms = this.createAlarms(base, settings);
+    this.createCatalogTable();
+    this.createWorkGroup();
+    this.nameAndTag();
+  }
+
+  /**
+   * The table's location, trigger and alarm settings, valid or their defaults (problems go to
+   * `v`); stops at once when the table's stack is in another environment than the lake's.
+   */
+  private validatedSettings(v: PropsValidator): TableSettings {
+    const props = this.props;
+    const maxQuarantineRatio = props.maxQuarantineRatio ?? 0.05;
     const location = checkTableLocation(v, props.tableName, props.sourcePrefix, props.tablePath);
-    const { sourcePrefix, tablePath } = location;
-    const trigger = checkTrigger(v, props.trigger ?? PipelineTrigger.onObjectCreated(), location.prefixesValid ? sourcePrefix : '');
+    const trigger = checkTrigger(v, props.trigger ?? PipelineTrigger.onObjectCreated(), location.prefixesValid ? location.sourcePrefix : '');
     const { quarantineAlertRatio, expectedRunInterval } = checkAlarms(v, props.quarantineAlertRatio ?? Math.min(0.01, maxQuarantineRatio),
       maxQuarantineRatio, props.expectedRunInterval ?? Duration.days(1));
-    const lakeStack = Stack.of(lake);
+    const stack = Stack.of(this);
+    const lakeStack = Stack.of(this.lake);
     if (!Token.isUnresolved(stack.region) && !Token.isUnresolved(lakeStack.region)
       && (stack.region !== lakeStack.region || stack.account !== lakeStack.account)) {
       // CDK refuses references across environments before it validates: stop here, with
       // the table's other problems.
       v.throwNow(this, `the table's stack ${stack.stackName} is in ${stack.account}/${stack.region} and the lake's stack ${lakeStack.stackName} in ${lakeStack.account}/${lakeStack.region}; put the table in a stack of the lake's account and region`);
     }
+    const { tableName, sourcePrefix, tablePath } = location;
+    return { tableName, sourcePrefix, tablePath, trigger, quarantineAlertRatio, expectedRunInterval };
+  }
 
-    this.tableName = location.tableName;
-    this.sourcePrefix = sourcePrefix;
-    this.tablePath = tablePath;
-    this._tableDimension = tablePath.split('/').pop()!;
-    const base = nameBase(lake.lakeName, this.tableName);
-    this.jobName = base;
-    this.alarmNames = [`${base}-NoSuccessfulRun`, `${base}-QuarantineRatio`];
-    this.workGroupName = `${base}-analysts`;
-
+  /** Joins the lake (its lists and dashboard); the secret of the pseudonymization key the job reads. */
+  private registerWithLake(base: string, v: PropsValidator): secretsmanager.ISecret | undefined {
+    const props = this.props;
     const hasPii = props.schema.columns.some((c) => c.pii);
-    const lakeKey = lake._register(this, base, hasPii && !props.pseudonymKey, v);
-    this.pseudonymKey = hasPii ? props.pseudonymKey ?? lakeKey : undefined;
+    const lakeKey = this.lake._register(this, base, hasPii && !props.pseudonymKey, v);
+    return hasPii ? props.pseudonymKey ?? lakeKey : undefined;
+  }
 
-    this.job = new LeastPrivilegeGlueJob(this, 'Job', {
-      source: { bucket: lake.rawBucket.bucket, lakeBucket: lake.rawBucket, prefix: sourcePrefix },
+  /** The ingestion job, with the lake's logs key and literal names under the lake's prefix. */
+  private createJob(base: string): LeastPrivilegeGlueJob {
+    const { lake, props } = this;
+    const job = new LeastPrivilegeGlueJob(this, 'Job', {
+      source: { bucket: lake.rawBucket.bucket, lakeBucket: lake.rawBucket, prefix: this.sourcePrefix },
       target: lake.curatedBucket,
-      tablePath,
+      tablePath: this.tablePath,
       schema: props.schema,
       secrets: this.pseudonymKey ? { 'pseudonym-key': this.pseudonymKey } : undefined,
-      maxQuarantineRatio,
+      maxQuarantineRatio: props.maxQuarantineRatio ?? 0.05,
       quarantineRetention: props.quarantineRetention,
       glueVersion: props.glueVersion,
       maxWorkers: props.maxWorkers,
@@ -224,16 +260,19 @@ export class LakeTable extends Construct {
       logGroupPrefix: lake._jobLogGroupPrefix(base),
     });
     // Literal names under the lake's prefix: the lake's rules match them, in any stack.
-    (this.job.job.node.defaultChild as glue.CfnJob).name = base;
-    (this.job.role.node.defaultChild as iam.CfnRole).roleName = base;
-    (this.job.securityConfiguration.node.defaultChild as glue.CfnSecurityConfiguration).name = base;
+    (job.job.node.defaultChild as glue.CfnJob).name = base;
+    (job.role.node.defaultChild as iam.CfnRole).roleName = base;
+    (job.securityConfiguration.node.defaultChild as glue.CfnSecurityConfiguration).name = base;
+    return job;
+  }
 
+  /** The workflow (one run at a time) and the trigger that starts the job. */
+  private createWorkflow(base: string, trigger: PipelineTrigger): glue.Workflow {
     const workflow = new glue.Workflow(this, 'Workflow', {
       workflowName: base,
-      description: `cdk-secure-delta-lake: ingests ${sourcePrefix}/ into ${tablePath}`,
+      description: `cdk-secure-delta-lake: ingests ${this.sourcePrefix}/ into ${this.tablePath}`,
       maxConcurrentRuns: 1,
     });
-    this.workflow = workflow;
     const actions = [glue.Action.job(this.job.job)];
     const triggerName = `${base}-trigger`;
     if (trigger.kind === PipelineTriggerKind.OBJECT_CREATED) {
@@ -242,19 +281,7 @@ export class LakeTable extends Construct {
         actions,
         eventBatchingCondition: { batchSize: trigger.batchSize ?? 100, batchWindow: trigger.batchWindow ?? Duration.minutes(15) },
       });
-      const prefix = trigger.prefix ? normalizePrefix('trigger prefix', trigger.prefix) : sourcePrefix;
-      const rule = new events.Rule(this, 'ObjectCreated', {
-        ruleName: `${base}-ObjectCreated`,
-        description: `cdk-secure-delta-lake: new objects under ${prefix}/ start the workflow`,
-        eventPattern: {
-          source: ['aws.s3'],
-          detailType: ['Object Created'],
-          detail: { bucket: { name: [lake.rawBucket.bucket.bucketName] }, object: { key: [{ prefix: `${prefix}/` }] } },
-        },
-      });
-      const dlq = lake.alertDeadLetterQueue;
-      rule.addTarget({ bind: () => ({ arn: workflow.workflowArn, role: lake.eventsRole, deadLetterConfig: { arn: dlq.queueArn } }) });
-      this.rules.push(rule);
+      this.rules.push(this.addObjectCreatedRule(base, workflow, trigger));
     } else if (trigger.kind === PipelineTriggerKind.SCHEDULE) {
       workflow.addScheduledTrigger('Trigger', {
         name: triggerName,
@@ -265,8 +292,33 @@ export class LakeTable extends Construct {
     } else {
       workflow.addOnDemandTrigger('Trigger', { name: triggerName, actions });
     }
+    return workflow;
+  }
 
-    // Alarms on the job's own metrics, named under the lake's prefix (the topic admits them by ARN).
+  /** New objects under the trigger's prefix notify the workflow, through the lake's events role. */
+  private addObjectCreatedRule(base: string, workflow: glue.Workflow, trigger: PipelineTrigger): events.Rule {
+    const lake = this.lake;
+    const prefix = trigger.prefix ? normalizePrefix('trigger prefix', trigger.prefix) : this.sourcePrefix;
+    const rule = new events.Rule(this, 'ObjectCreated', {
+      ruleName: `${base}-ObjectCreated`,
+      description: `cdk-secure-delta-lake: new objects under ${prefix}/ start the workflow`,
+      eventPattern: {
+        source: ['aws.s3'],
+        detailType: ['Object Created'],
+        detail: { bucket: { name: [lake.rawBucket.bucket.bucketName] }, object: { key: [{ prefix: `${prefix}/` }] } },
+      },
+    });
+    const dlq = lake.alertDeadLetterQueue;
+    rule.addTarget({ bind: () => ({ arn: workflow.workflowArn, role: lake.eventsRole, deadLetterConfig: { arn: dlq.queueArn } }) });
+    return rule;
+  }
+
+  /**
+   * Alarms on the job's own metrics (no successful run, quarantine ratio), named under the lake's
+   * prefix (the topic admits them by ARN).
+   */
+  private createAlarms(base: string, settings: TableSettings): cloudwatch.Alarm[] {
+    const { expectedRunInterval, quarantineAlertRatio } = settings;
     const period = expectedRunInterval.toSeconds() >= 86400 ? Duration.days(1) : expectedRunInterval;
     const evaluationPeriods = Math.ceil(expectedRunInterval.toSeconds() / period.toSeconds());
     const noRun = new cloudwatch.Alarm(this, 'NoSuccessfulRun', {
@@ -296,24 +348,30 @@ export class LakeTable extends Construct {
       evaluationPeriods: 1,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
-    for (const alarm of [noRun, ratio]) alarm.addAlarmAction(new cwActions.SnsAction(lake.alertTopic as sns.ITopic));
-    this.alarms = [noRun, ratio];
+    for (const alarm of [noRun, ratio]) alarm.addAlarmAction(new cwActions.SnsAction(this.lake.alertTopic as sns.ITopic));
+    return [noRun, ratio];
+  }
 
-    // The catalog table (Delta, read natively by Athena engine v3) in the lake's database.
+  /** The catalog table (Delta, read natively by Athena engine v3) in the lake's database. */
+  private createCatalogTable(): void {
+    const lake = this.lake;
     const table = new glue.CfnTable(this, 'Table', {
-      catalogId: stack.account,
+      catalogId: Stack.of(this).account,
       databaseName: lake.databaseName,
       tableInput: {
         name: this.tableName,
-        description: `Delta table ingested from ${sourcePrefix}/ (validated; PII pseudonymized)`,
+        description: `Delta table ingested from ${this.sourcePrefix}/ (validated; PII pseudonymized)`,
         tableType: 'EXTERNAL_TABLE',
         parameters: { table_type: 'DELTA', EXTERNAL: 'TRUE' },
-        storageDescriptor: { location: lake.curatedBucket.bucket.s3UrlForObject(`${tablePath}/data/`) },
+        storageDescriptor: { location: lake.curatedBucket.bucket.s3UrlForObject(`${this.tablePath}/data/`) },
       },
     });
     table.node.addDependency(lake._database);
+  }
 
-    // A workgroup per table: readers of one table never see the query results of another's.
+  /** A workgroup per table: readers of one table never see the query results of another's. */
+  private createWorkGroup(): void {
+    const lake = this.lake;
     new athena.CfnWorkGroup(this, 'WorkGroup', {
       name: this.workGroupName,
       description: `cdk-secure-delta-lake: readers of ${this.tableName} in the lake ${lake.lakeName}`,
@@ -325,14 +383,17 @@ export class LakeTable extends Construct {
         resultConfiguration: {
           outputLocation: lake.queryResultsBucket.bucket.s3UrlForObject(`${lake.resultsPrefix}/${this.workGroupName}/`),
           encryptionConfiguration: { encryptionOption: 'SSE_KMS', kmsKey: lake.queryResultsBucket.encryptionKey.keyArn },
-          expectedBucketOwner: stack.account,
+          expectedBucketOwner: Stack.of(this).account,
         },
       },
     });
+  }
 
-    nameManagedPolicies(this, lake.lakeName);
-    Tags.of(this).add('data-classification', lake.dataClassification);
-    Tags.of(this).add('cdk-secure-delta-lake:lake', lake.lakeName);
+  /** Managed policy names under the lake's prefix; the lake's and the table's tags. */
+  private nameAndTag(): void {
+    nameManagedPolicies(this, this.lake.lakeName);
+    Tags.of(this).add('data-classification', this.lake.dataClassification);
+    Tags.of(this).add('cdk-secure-delta-lake:lake', this.lake.lakeName);
     Tags.of(this).add('cdk-secure-delta-lake:table', this.tableName);
   }
 

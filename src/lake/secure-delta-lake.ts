@@ -292,7 +292,7 @@ export class SecureDeltaLake extends Construct {
     this.lakeName = names.lakeName;
     this.databaseName = names.databaseName;
     this.dataClassification = names.dataClassification;
-    const { pseudonymKeyRotation, trailName } = this.validatedLimits(v);
+    const { pseudonymKeyRotation, trailName } = this.validatedSettings(v);
     this.pseudonymKeyRotation = pseudonymKeyRotation;
     this.administrators = this.validatedAdministrators(v);
     this._administratorArns = props.administratorArns;
@@ -313,9 +313,6 @@ export class SecureDeltaLake extends Construct {
     this.alertTopic = this.alerts.topic;
     this.alertDeadLetterQueue = this.alerts.deadLetterQueue;
     this.alertRules = this.alerts.rules;
-    if (props.pseudonymKey) {
-      Annotations.of(this).addInfo('the pseudonymization key is supplied by the app: its guards and rotation are the app\'s');
-    }
     this._database = this.createDatabase();
     this._catalogKey = props.encryptDataCatalog ? this.encryptDataCatalog() : undefined;
     this.dashboard = this.createDashboard();
@@ -347,9 +344,10 @@ export class SecureDeltaLake extends Construct {
 
   /**
    * The key rotation and trail name, valid or their defaults, and the other props' problems (to
-   * `v`); stops at once when the zone buckets cannot be used.
+   * `v`); stops at once when the zone buckets cannot be used. Notes an app-supplied
+   * pseudonymization key.
    */
-  private validatedLimits(v: PropsValidator): { pseudonymKeyRotation: Duration; trailName: string } {
+  private validatedSettings(v: PropsValidator): { pseudonymKeyRotation: Duration; trailName: string } {
     const props = this.props;
     let pseudonymKeyRotation = props.pseudonymKeyRotation ?? Duration.days(90);
     if (props.pseudonymKeyRotation) {
@@ -371,6 +369,9 @@ export class SecureDeltaLake extends Construct {
     for (const problem of administratorArnProblems('administratorArns', props.administratorArns)) v.add(problem);
     // One bucket may serve both zones (the tables' source prefixes and roots then stay apart).
     if (!checkZoneBuckets(v, props.rawBucket, props.curatedBucket)) v.throwNow(this);
+    if (props.pseudonymKey) {
+      Annotations.of(this).addInfo('the pseudonymization key is supplied by the app: its guards and rotation are the app\'s');
+    }
     return { pseudonymKeyRotation, trailName: trailName ?? `${this.lakeName}-trail` };
   }
 
