@@ -23,8 +23,6 @@ from typing import Any
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from sdl_contract import CONTRACT
-
 from sdl_adapters import (
     CloudWatchMetrics,
     JsonMetricsSink,
@@ -35,6 +33,7 @@ from sdl_adapters import (
     SecretsManagerKey,
     SourceFiles,
 )
+from sdl_contract import CONTRACT
 from sdl_ingest import IngestConcurrentRun, IngestConfig, IngestFailedClosed, IngestFilesRefused, IngestReadFailed, run_ingestion
 from sdl_schema import TableSchema
 

@@ -48,12 +48,11 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import sdl_retention
+from sdl_adapters import MetricsSink, PseudonymKey, SourceFiles
+from sdl_csv import DEFAULT_BLOCK_BYTES, DEFAULT_MAX_RECORD_BYTES, NOT_CSV, UNREADABLE, compression_of
 from sdl_parse import _hmac_sha256_hex as _hmac_sha256_hex  # (tests import it from here)
 from sdl_parse import finish_validation, make_parse_stage, parse_stage_schema
 from sdl_ranges import DEFAULT_SPLIT_BYTES, FileScan, can_split, plan_ranges, scan_files
-
-from sdl_adapters import MetricsSink, PseudonymKey, SourceFiles
-from sdl_csv import DEFAULT_BLOCK_BYTES, DEFAULT_MAX_RECORD_BYTES, NOT_CSV, UNREADABLE, compression_of
 from sdl_schema import TableSchema
 
 if TYPE_CHECKING:

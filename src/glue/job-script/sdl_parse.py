@@ -8,10 +8,9 @@ import json
 from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
-from sdl_ranges import Misaligned, Range, opener, read_range
-
 from sdl_adapters import PseudonymKey, SourceReader
 from sdl_csv import DEFAULT_BLOCK_BYTES, DEFAULT_MAX_RECORD_BYTES, UNREADABLE, FileRefused, FileStats, compression_of, stream_records, text_chunks
+from sdl_ranges import Misaligned, Range, opener, read_range
 from sdl_schema import TableSchema
 from sdl_validate import arrow_type, check_columns, jvm_format_columns, spark_ddl_type
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import ingest
 import pytest
+
 from sdl_contract import CONTRACT
 
 HERE = Path(__file__).parent

@@ -4,10 +4,10 @@ import io
 import random
 
 import pytest
-from sdl_ranges import Misaligned, plan_ranges, read_range, record_start, scan_file
-from test_sdl_csv import COLS, TRICKY, exact
 
 from sdl_csv import RECORD_TOO_LONG, FileRefused, FileStats
+from sdl_ranges import Misaligned, plan_ranges, read_range, record_start, scan_file
+from test_sdl_csv import COLS, TRICKY, exact
 
 
 def ranged(data: bytes, split_bytes: int, block_bytes: int = 7, max_record_bytes: int = 1 << 20):
