@@ -1,6 +1,7 @@
 """The AWS services the job uses, behind small adapters, with local stand-ins.
 
-- source listing and reading: S3 (key + version id; GetObject streamed) or a local folder (path + content hash);
+- source listing and reading: S3 (key + version id; GetObject of the listed version, streamed, whole or
+  from an offset) or a local folder (path + content hash);
 - the pseudonymization key: Secrets Manager (by ARN) or a local key file;
 - metrics: CloudWatch or a local JSON file.
 
@@ -10,17 +11,19 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import io
 import json
 import os
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, BinaryIO, Protocol
 
-from sdl_csv import StoredObject
+from sdl_csv import UNREADABLE, FileRefused, StoredObject
 
 if TYPE_CHECKING:
     from mypy_boto3_cloudwatch import CloudWatchClient
     from mypy_boto3_cloudwatch.type_defs import DimensionTypeDef, MetricDatumTypeDef
     from mypy_boto3_s3 import S3Client
+    from mypy_boto3_s3.type_defs import GetObjectRequestTypeDef
     from mypy_boto3_secretsmanager import SecretsManagerClient
 
 
@@ -72,28 +75,102 @@ class LocalSourceFiles:
         return LocalReader()
 
 
-class S3Reader:
-    """GetObject on the executor, streamed (the client is made where it runs: clients do not pickle)."""
+def _split_s3_uri(uri: str) -> tuple[str, str]:
+    bucket, _, key = uri[len("s3://"):].partition("/")  # the key exactly as listed: no decoding
+    return bucket, key
 
-    def __init__(self, region: str | None = None):
+
+def _s3_file_id(key: str, version_id: str) -> str:
+    return f"{key}@{version_id}"
+
+
+def _version_of(file_id: str) -> str:
+    """The version id of an S3 file id (`key@versionId`: keys may hold `@`, version ids do not)."""
+    return file_id.rpartition("@")[2]
+
+
+# GetObject of a listed version that is gone: deleted for good (NoSuchVersion), a delete marker in
+# its place (MethodNotAllowed), or the key gone from an unversioned bucket (NoSuchKey).
+_GONE = ("NoSuchVersion", "NoSuchKey", "MethodNotAllowed")
+
+
+class S3Reader:
+    """GetObject of exactly the listed version, streamed, on the executor (the client is made where
+    it runs: clients do not pickle).
+
+    `versions` (URI -> version id) pins each object to its listed version: a producer that
+    overwrites an object after the listing cannot make the job load bytes the ledger attributes to
+    another version, and every read of a file (stage 1's scan, each byte range, a sequential read
+    again) reads the same immutable bytes. A version id 'null' (an object of an unversioned bucket,
+    or written while versioning was suspended) is read without VersionId, i.e. its current bytes:
+    such an object is not pinned. With `versions` None every object is read at its current version.
+    A listed version that is gone when it is read refuses the file (UNREADABLE, with the cause).
+    """
+
+    def __init__(self, region: str | None = None, versions: dict[str, str] | None = None, client: S3Client | None = None):
         self.region = region
+        self.versions = dict(versions) if versions is not None else None
+        self._client = client
+
+    def __getstate__(self) -> dict[str, object]:
+        return {**self.__dict__, "_client": None}
+
+    def pinned(self, files: list[tuple[str, str]]) -> S3Reader:
+        """This reader pinned to the versions of the given (file id, URI) pairs: a batch's own files,
+        also when a repaired batch's files are no longer the current versions."""
+        return S3Reader(self.region, {uri: _version_of(file_id) for file_id, uri in files}, self._client)
+
+    def _client_here(self) -> S3Client:
+        if self._client is None:
+            import boto3
+
+            self._client = boto3.client("s3", region_name=self.region)
+        return self._client
+
+    def _get(self, uri: str, range_header: str | None) -> StoredObject:
+        from botocore.exceptions import ClientError
+
+        bucket, key = _split_s3_uri(uri)
+        version = None
+        if self.versions is not None:
+            if uri not in self.versions:
+                raise FileRefused(UNREADABLE, "the object was not in the listing this reader was pinned to")
+            version = self.versions[uri]
+        request: GetObjectRequestTypeDef = {"Bucket": bucket, "Key": key}
+        if version is not None and version != "null":
+            request["VersionId"] = version
+        if range_header is not None:
+            request["Range"] = range_header
+        try:
+            body: StoredObject = self._client_here().get_object(**request)["Body"]
+        except ClientError as e:
+            code = e.response.get("Error", {}).get("Code", "")
+            if code in _GONE:
+                raise FileRefused(UNREADABLE, f"the listed version {version or '(current)'} is gone: it was deleted after the listing "
+                                              f"({code})") from e
+            if code == "InvalidRange":  # an offset at or past the end: no bytes
+                return io.BytesIO(b"")
+            raise
+        return body
 
     def open(self, uri: str) -> StoredObject:
-        import boto3
+        return self._get(uri, None)
 
-        bucket, _, key = uri[len("s3://"):].partition("/")  # the key exactly as listed: no decoding
-        return boto3.client("s3", region_name=self.region).get_object(Bucket=bucket, Key=key)["Body"]
+    def open_range(self, uri: str, offset: int) -> StoredObject:
+        """The object's bytes from `offset` to its end (a ranged GetObject of the same version), streamed."""
+        return self._get(uri, f"bytes={offset}-")
 
 
 class S3SourceFiles:
     """An S3 prefix of a versioned bucket: the current version of every object under it (names are
-    data), identified by key + version id."""
+    data), identified by key + version id; `reader()` reads exactly the listed versions."""
 
     def __init__(self, s3_client: S3Client, uri: str):
         if not uri.startswith("s3://"):
             raise ValueError("the source URI must start with s3://")
         self.client = s3_client
         self.bucket, _, self.prefix = uri[len("s3://"):].partition("/")
+        self.listed: list[SourceFile] = []
 
     def list(self) -> list[SourceFile]:
         out = []
@@ -102,11 +179,14 @@ class S3SourceFiles:
             for v in page.get("Versions", []):
                 if not v.get("IsLatest"):
                     continue
-                out.append(SourceFile(uri=f"s3://{self.bucket}/{v['Key']}", file_id=f"{v['Key']}@{v.get('VersionId', 'null')}", size=v["Size"]))
-        return sorted(out, key=lambda s: s.file_id)
+                file_id = _s3_file_id(v["Key"], v.get("VersionId", "null"))
+                out.append(SourceFile(uri=f"s3://{self.bucket}/{v['Key']}", file_id=file_id, size=v["Size"]))
+        self.listed = sorted(out, key=lambda s: s.file_id)
+        return list(self.listed)
 
     def reader(self) -> SourceReader:
-        return S3Reader(self.client.meta.region_name)
+        """A reader pinned to the last listing's versions (picklable: it travels to the executors)."""
+        return S3Reader(self.client.meta.region_name).pinned([(s.file_id, s.uri) for s in self.listed])
 
 
 @dataclass(frozen=True)

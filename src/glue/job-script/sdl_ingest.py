@@ -49,6 +49,7 @@ from typing import TYPE_CHECKING, Any
 
 import sdl_retention
 from sdl_adapters import MetricsSink, PseudonymKey, SourceFiles
+from sdl_contract import CONTRACT
 from sdl_csv import DEFAULT_BLOCK_BYTES, DEFAULT_MAX_RECORD_BYTES, NOT_CSV, UNREADABLE, compression_of
 from sdl_parse import _hmac_sha256_hex as _hmac_sha256_hex  # (tests import it from here)
 from sdl_parse import finish_validation, make_parse_stage, parse_stage_schema
@@ -60,6 +61,9 @@ if TYPE_CHECKING:
     from pyspark.sql.types import StructType
 
 QUARANTINE, DATA, OUTCOME = "sdl-quarantine", "sdl-data", "sdl-outcome"
+
+# The metric names, from the job contract (one source: the construct's alarms read the same names).
+METRIC = {m["constant"]: m["name"] for m in CONTRACT["metrics"]["names"]}
 
 
 class IngestFailedClosed(RuntimeError):
@@ -385,7 +389,7 @@ def _run(spark: SparkSession, cfg: IngestConfig) -> RunResult:
             result = RunResult(batch=None, status="nothing-to-do", files=[])
             expired = expire_quarantine(spark, p["quarantine"], cfg)
             # A run that found nothing new still ran: the "no successful run" alarm counts it.
-            cfg.metrics.emit({"RecordsRead": 0, "Files": 0, "RunsSucceeded": 1, **expired}, cfg.dimensions)
+            cfg.metrics.emit({METRIC["RECORDS_READ"]: 0, METRIC["FILES"]: 0, METRIC["RUNS_SUCCEEDED"]: 1, **expired}, cfg.dimensions)
             print(result.summary())
             return result
         batch = max(done_batches, default=0) + 1
@@ -396,6 +400,9 @@ def _run(spark: SparkSession, cfg: IngestConfig) -> RunResult:
 
     now = cfg.clock()
     reader = cfg.source.reader()
+    pinned = getattr(reader, "pinned", None)
+    if callable(pinned):  # S3: read exactly the versions of the batch's file ids (a repaired batch's too)
+        reader = pinned(batch_files)
     is_record = ~F.col("_sdl_summary")
     is_file = F.col("_sdl_summary")
     validated = None
@@ -543,9 +550,9 @@ def _run(spark: SparkSession, cfg: IngestConfig) -> RunResult:
     unreadable = {fid: v for fid, v in refused.items() if v[0] != NOT_CSV}
     result = RunResult(batch, status, files, read, read - bad, bad, unfinished is not None, why or "",
                        refused={fid: f"{code}: {why_}" for fid, (code, why_) in sorted(refused.items())}, parse_tasks=len(plan))
-    cfg.metrics.emit({"RecordsRead": read, "RecordsValid": read - bad, "RecordsQuarantined": bad, "Files": len(files),
-                      "FilesRefused": len(refused), "FailedClosed": 1 if failed_closed else 0,
-                      "RunsSucceeded": 0 if failed_closed or unreadable else 1, **expired}, cfg.dimensions)
+    cfg.metrics.emit({METRIC["RECORDS_READ"]: read, METRIC["RECORDS_VALID"]: read - bad, METRIC["RECORDS_QUARANTINED"]: bad,
+                      METRIC["FILES"]: len(files), METRIC["FILES_REFUSED"]: len(refused), METRIC["FAILED_CLOSED"]: 1 if failed_closed else 0,
+                      METRIC["RUNS_SUCCEEDED"]: 0 if failed_closed or unreadable else 1, **expired}, cfg.dimensions)
     print(result.summary())
     if failed_closed:
         raise IngestFailedClosed(why)
@@ -556,5 +563,7 @@ def _run(spark: SparkSession, cfg: IngestConfig) -> RunResult:
 
 
 def expire_quarantine(spark: SparkSession, quarantine_path: str, cfg: IngestConfig) -> dict[str, int]:
-    """Delete the quarantine rows older than the retention, then VACUUM (sdl_retention)."""
-    return sdl_retention.expire_quarantine(spark, quarantine_path, cfg.quarantine_retention_days, cfg.clock)
+    """Delete the quarantine rows older than the retention, then VACUUM (sdl_retention): the
+    `QUARANTINE_RECORDS_EXPIRED` metric (none when the retention is off)."""
+    expired = sdl_retention.expire_quarantine(spark, quarantine_path, cfg.quarantine_retention_days, cfg.clock)
+    return {METRIC["QUARANTINE_RECORDS_EXPIRED"]: sum(expired.values())} if expired else {}
