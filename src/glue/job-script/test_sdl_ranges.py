@@ -119,3 +119,59 @@ def test_a_record_over_the_limit_in_any_range_refuses_the_file():
         for rng in plan_ranges(scan, 8):
             list(read_range(lambda offset: io.BytesIO(data[offset:]), rng, COLS, FileStats(), 64, 1000))
     assert e.value.code == RECORD_TOO_LONG
+
+
+class FakeS3:
+    """GetObject over local bytes (one object, one version), as S3 serves it: the body streamed,
+    `Range: bytes=N-` honoured, another version than the stored one NoSuchVersion."""
+
+    def __init__(self, data: bytes, version: str):
+        self.data, self.version, self.ranges, self.whole = data, version, [], 0
+
+    def get_object(self, Bucket, Key, VersionId=None, Range=None):  # boto3's parameter names
+        from botocore.exceptions import ClientError
+        from botocore.response import StreamingBody
+
+        if VersionId != self.version:
+            raise ClientError({"Error": {"Code": "NoSuchVersion", "Message": "The specified version does not exist."}}, "GetObject")
+        start = 0
+        if Range is None:
+            self.whole += 1
+        else:
+            assert Range.startswith("bytes=") and Range.endswith("-"), Range
+            start = int(Range[len("bytes="):-1])
+            self.ranges.append(start)
+        return {"Body": StreamingBody(io.BytesIO(self.data[start:]), len(self.data) - start)}
+
+
+def test_an_s3_object_is_split_and_its_ranges_give_the_strict_readers_records():
+    from sdl_adapters import S3Reader
+    from sdl_ranges import can_split, opener
+
+    rnd = random.Random(13)
+    data = b"id,name,note\r\n" + b"".join(rnd.choice([b"1,2,3\n", b'"1","a\nb","3"\r\n', b'4,"x,""y""",z\n', b"\n", b"5,6\n"]) for _ in range(400))
+    uri = "s3://raw/landing/big.csv"
+    reader = S3Reader("eu-west-1", {uri: "v7"}, client=FakeS3(data, "v7"))
+    assert can_split(reader)
+    with reader.open(uri) as stored:
+        scan = scan_file(stored, COLS, 512)
+    ranges = plan_ranges(scan, 512)
+    assert len(ranges) >= 4
+    got, total = [], 0
+    for rng in ranges:
+        stats = FileStats()
+        for b in read_range(opener(reader, uri), rng, COLS, stats, 64):
+            cols = [c.to_pylist() for c in b.columns]
+            for i, (number, reason, raw) in enumerate(zip(b.numbers.to_pylist(), b.structural.to_pylist(), b.raw.to_pylist())):
+                got.append((number + total, [c[i] for c in cols] if reason is None else None, raw, reason))
+        total += stats.records
+    records, stats = exact(data)
+    assert got == records and scan.sha256 == stats.sha256
+    # every range was read from its own offset of the listed version (ranged GetObjects, no whole reads)
+    fake = reader._client
+    assert fake.whole == 1 and {r.start - 1 for r in ranges[1:]} <= set(fake.ranges)
+    # another version in its place: no range reads other bytes, the read is refused
+    reader = S3Reader("eu-west-1", {uri: "v7"}, client=FakeS3(data, "v8"))
+    with pytest.raises(FileRefused) as e:
+        list(read_range(opener(reader, uri), ranges[1], COLS, FileStats(), 64))
+    assert e.value.code == "UNREADABLE" and "NoSuchVersion" in str(e.value)
