@@ -31,6 +31,12 @@ sequential reader, which reads the same bytes up to there, would.
 
 Record numbers: each range numbers its records from 1 (range 0 from the header's 0); the driver adds
 the records of the ranges before.
+
+The same bytes at every read: stage 1 and the range tasks read the object several times. On S3 each
+read is a GetObject of the listed version (sdl_adapters.S3Reader, ranged from an offset), and a
+version is immutable, so every read sees the bytes stage 1 hashed. A local file may change between
+the reads: its file id holds its content hash, which the sequential reader checks, but the range
+tasks do not re-hash (a local folder is for development and tests).
 """
 from __future__ import annotations
 
@@ -264,7 +270,8 @@ def read_range(open_at: OpenAt, rng: Range, columns: list[str], stats: FileStats
 
 def can_split(reader: object) -> bool:
     """Whether `reader` opens a stored object at an offset without reading what is before it: a
-    reader with `open_range(uri, offset)`, or local files."""
+    reader with `open_range(uri, offset)` (S3: a ranged GetObject of the listed version), or local
+    files."""
     from sdl_adapters import LocalReader
 
     return callable(getattr(reader, "open_range", None)) or isinstance(reader, LocalReader)
