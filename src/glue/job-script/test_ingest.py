@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from sdl_adapters import JsonMetricsSink, LocalKeyFile, LocalSourceFiles, PseudonymKey
-from sdl_ingest import DATA, QUARANTINE, DeltaCommits, IngestConfig, IngestFailedClosed, paths, run_ingestion
+from sdl_ingest import DATA, OUTCOME, QUARANTINE, DeltaCommits, IngestConfig, IngestFailedClosed, paths, run_ingestion
 from sdl_schema import TableSchema
 
 SCHEMA = TableSchema.from_columns([
@@ -74,28 +74,39 @@ MIXED = (HEADER + good(1) + good(2)
          + good(9))
 
 
-def test_every_record_is_valid_or_quarantined_per_file_and_per_run(spark, tmp_path):
-    write(tmp_path / "in", "a.csv", MIXED)
-    write(tmp_path / "in", "b.csv", HEADER + good(10) + good(11))
+def test_every_record_is_valid_or_quarantined_per_file_and_per_run(spark, tmp_path, delta_rs):
+    a = write(tmp_path / "in", "a.csv", MIXED)
+    b = write(tmp_path / "in", "b.csv", HEADER + good(10) + good(11))
     r = run_ingestion(spark, config(tmp_path))
     assert r.status == "committed" and r.batch == 1
     assert (r.records_read, r.valid, r.quarantined) == (12, 5, 7)
     for f in r.files:
         assert f.records_read == f.valid + f.quarantined
-    assert table(spark, tmp_path, "data").count() == 5
-    q = {row["record_number"]: sorted(row["reasons"]) for row in table(spark, tmp_path, "quarantine").collect()}
+    # what is committed, as an independent reader (delta-rs) reads the log and the files
+    lake = delta_rs(tmp_path)
+    data = lake.rows("data")
+    assert sorted((x["_sdl_source_file"].split("#")[0], x["_sdl_record_number"], x["customer_id"]) for x in data) == [
+        ("a.csv", 1, 1), ("a.csv", 2, 2), ("a.csv", 10, 9), ("b.csv", 1, 10), ("b.csv", 2, 11)]
+    assert {x["email"] for x in data} == {hmac.new(KEY.key, f"user{i}@example.com".encode(), hashlib.sha256).hexdigest() for i in (1, 2, 9, 10, 11)}
+    q = {row["record_number"]: sorted(row["reasons"]) for row in lake.rows("quarantine")}
     assert q == {
         3: ["PATTERN:email"], 4: ["NOT_ALLOWED:country"], 5: ["TYPE:balance"], 6: ["TYPE:signup_date"],
         7: ["BELOW_MINIMUM:customer_id", "TYPE:active"], 8: ["WRONG_COLUMN_COUNT"], 9: ["NULL:customer_id", "NULL:full_name"],
     }
-    ledger = table(spark, tmp_path, "ledger").filter("status = 'committed'").collect()
-    assert sorted((x["records_read"], x["valid"], x["quarantined"]) for x in ledger) == [(2, 2, 0), (10, 3, 7)]
+    ledger = sorted((x["file_id"], x["status"], x["records_read"], x["valid"], x["quarantined"], x["content_sha256"], x["schema_hash"])
+                    for x in lake.rows("ledger"))
+    digest = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in (a, b)}
+    assert ledger == [(f"a.csv#sha256:{digest['a.csv']}", "committed", 10, 3, 7, digest["a.csv"], SCHEMA.hash),
+                      (f"b.csv#sha256:{digest['b.csv']}", "committed", 2, 2, 0, digest["b.csv"], SCHEMA.hash)]
+    # one commit per table for the batch, each marked with its step's txn app id and the batch as txn version
+    for name, app_id in (("quarantine", QUARANTINE), ("data", DATA), ("ledger", OUTCOME)):
+        assert lake.batches(name) == [1] and lake.txn(name, app_id) == 1
 
 
-def test_valid_rows_are_typed_and_carry_their_lineage(spark, tmp_path):
+def test_valid_rows_are_typed_and_carry_their_lineage(spark, tmp_path, delta_rs):
     write(tmp_path / "in", "a.csv", HEADER + good(1))
     run_ingestion(spark, config(tmp_path))
-    row = table(spark, tmp_path, "data").collect()[0]
+    [row] = delta_rs(tmp_path).rows("data")
     assert row["customer_id"] == 1 and str(row["balance"]) == "1.50" and row["active"] is True
     assert str(row["signup_date"]) == "2026-01-02"
     assert row["_sdl_batch"] == 1 and row["_sdl_record_number"] == 1 and row["_sdl_source_file"].startswith("a.csv#sha256:")
@@ -113,13 +124,17 @@ def test_pseudonyms_get_no_min_max_statistics_every_other_column_does(spark, tmp
                                                  "_sdl_source_file", "_sdl_record_number", "_sdl_key_version"} for s in stats)
 
 
-def test_a_rerun_over_the_same_files_never_duplicates_a_row(spark, tmp_path):
+def test_a_rerun_over_the_same_files_never_duplicates_a_row(spark, tmp_path, delta_rs):
     write(tmp_path / "in", "a.csv", MIXED)
     run_ingestion(spark, config(tmp_path))
     again = run_ingestion(spark, config(tmp_path, run_id="run-2"))
     assert again.status == "nothing-to-do"
-    assert table(spark, tmp_path, "data").count() == 3
-    assert table(spark, tmp_path, "quarantine").count() == 7
+    lake = delta_rs(tmp_path)
+    assert sorted(x["_sdl_record_number"] for x in lake.rows("data")) == [1, 2, 10]
+    assert sorted(x["record_number"] for x in lake.rows("quarantine")) == [3, 4, 5, 6, 7, 8, 9]
+    assert len(lake.rows("ledger")) == 1
+    # the rerun committed nothing: one commit per table, the first run's
+    assert all(lake.batches(name) == [1] for name in ("data", "quarantine", "ledger"))
 
 
 def test_a_new_file_is_the_next_batch_alone(spark, tmp_path):
@@ -132,40 +147,51 @@ def test_a_new_file_is_the_next_batch_alone(spark, tmp_path):
 
 
 @pytest.mark.parametrize("step", ["quarantine", "data"])
-def test_a_crash_between_commits_is_repaired_without_loss_or_duplicates(spark, tmp_path, step):
+def test_a_crash_between_commits_is_repaired_without_loss_or_duplicates(spark, tmp_path, step, delta_rs):
     write(tmp_path / "in", "a.csv", MIXED)
     with pytest.raises(SimulatedCrash):
         run_ingestion(spark, config(tmp_path, commits=CrashAfter(step)))
+    lake = delta_rs(tmp_path)
+    crashed = {name: lake.batches(name) if lake.exists(name) else None for name in ("quarantine", "data", "ledger")}
+    assert crashed == {"quarantine": [1], "data": [1] if step == "data" else None, "ledger": None}
     write(tmp_path / "in", "late.csv", HEADER + good(50))  # arrives between the crash and the restart
     repaired = run_ingestion(spark, config(tmp_path, run_id="run-2"))
     assert repaired.repaired and repaired.batch == 1 and repaired.status == "committed"
     assert [f.file_id.split("#")[0] for f in repaired.files] == ["a.csv"]
-    assert table(spark, tmp_path, "data").count() == 3
-    assert table(spark, tmp_path, "quarantine").count() == 7
     nxt = run_ingestion(spark, config(tmp_path, run_id="run-3"))
     assert nxt.batch == 2 and nxt.valid == 1
-    assert table(spark, tmp_path, "data").count() == 4
+    # by delta-rs: every record exactly once, one commit per batch and table, the txn versions at the last batch
+    data = sorted((x["_sdl_source_file"].split("#")[0], x["_sdl_record_number"], x["_sdl_batch"]) for x in lake.rows("data"))
+    assert data == [("a.csv", 1, 1), ("a.csv", 2, 1), ("a.csv", 10, 1), ("late.csv", 1, 2)]
+    assert sorted(x["record_number"] for x in lake.rows("quarantine")) == [3, 4, 5, 6, 7, 8, 9]
+    assert sorted((x["batch"], x["file_id"].split("#")[0], x["status"]) for x in lake.rows("ledger")) == [
+        (1, "a.csv", "committed"), (2, "late.csv", "committed")]
+    for name, app_id in (("quarantine", QUARANTINE), ("data", DATA), ("ledger", OUTCOME)):
+        assert lake.batches(name) == [1, 2] and lake.txn(name, app_id) == 2
 
 
-def test_a_crash_after_an_empty_quarantine_commit_is_repaired_too(spark, tmp_path):
+def test_a_crash_after_an_empty_quarantine_commit_is_repaired_too(spark, tmp_path, delta_rs):
     write(tmp_path / "in", "a.csv", HEADER + good(1) + good(2))
     with pytest.raises(SimulatedCrash):
         run_ingestion(spark, config(tmp_path, commits=CrashAfter("quarantine")))
     write(tmp_path / "in", "late.csv", HEADER + good(3))
     repaired = run_ingestion(spark, config(tmp_path, run_id="run-2"))
     assert repaired.repaired and [f.file_id.split("#")[0] for f in repaired.files] == ["a.csv"]
-    assert table(spark, tmp_path, "data").count() == 2
+    lake = delta_rs(tmp_path)
+    assert sorted(x["customer_id"] for x in lake.rows("data")) == [1, 2]
+    assert lake.rows("quarantine") == [] and lake.batches("quarantine") == [1] and lake.batches("data") == [1]
 
 
-def test_a_run_over_the_quarantine_threshold_fails_closed(spark, tmp_path, capsys):
+def test_a_run_over_the_quarantine_threshold_fails_closed(spark, tmp_path, capsys, delta_rs):
     write(tmp_path / "in", "a.csv", MIXED)
     with pytest.raises(IngestFailedClosed, match=r"quarantine ratio 0\.7000 is above the threshold 0\.1"):
         run_ingestion(spark, config(tmp_path, max_quarantine_ratio=0.1))
     from delta.tables import DeltaTable
-    assert not DeltaTable.isDeltaTable(spark, paths(str(tmp_path / "lake" / "customers"))["data"])
-    assert table(spark, tmp_path, "quarantine").count() == 7
-    ledger = table(spark, tmp_path, "ledger").filter("status = 'failed_closed'").collect()
-    assert len(ledger) == 1 and "above the threshold" in ledger[0]["reason"]
+    lake = delta_rs(tmp_path)
+    assert not DeltaTable.isDeltaTable(spark, lake.paths["data"]) and not lake.exists("data")
+    assert len(lake.rows("quarantine")) == 7
+    ledger = lake.rows("ledger")
+    assert len(ledger) == 1 and ledger[0]["status"] == "failed_closed" and "above the threshold" in ledger[0]["reason"]
     assert run_ingestion(spark, config(tmp_path, run_id="run-2")).status == "nothing-to-do"
     metrics = [json.loads(x) for x in (tmp_path / "metrics.jsonl").read_text().splitlines()]
     assert metrics[-2]["metrics"]["FailedClosed"] == 1 and metrics[-2]["metrics"]["RunsSucceeded"] == 0
@@ -190,12 +216,12 @@ def test_pseudonyms_are_hmac_sha256_stable_per_key_version_and_change_with_it(sp
     assert rows[3]["_sdl_key_version"] == "v2" and rows[1]["_sdl_key_version"] == "v1"
 
 
-def test_sdl_cmp_01_commits_carry_lineage_in_their_user_metadata(spark, tmp_path):
+def test_sdl_cmp_01_commits_carry_lineage_in_their_user_metadata(spark, tmp_path, delta_rs):
     write(tmp_path / "in", "a.csv", MIXED)
     run_ingestion(spark, config(tmp_path))
     for name, step in (("data", "data"), ("quarantine", "quarantine")):
-        history = spark.sql(f"DESCRIBE HISTORY delta.`{paths(str(tmp_path / 'lake' / 'customers'))[name]}`").collect()
-        meta = json.loads(history[0]["userMetadata"])
+        [commit] = delta_rs(tmp_path).commits(name)  # as delta-rs reads the log
+        meta = json.loads(commit["userMetadata"])
         assert meta["step"] == step and meta["batch"] == 1 and meta["run_id"] == "run-1"
         assert meta["schema_hash"] == SCHEMA.hash and meta["key_version"] == "v1"
         assert meta["records_read"] == 10 and meta["valid"] + meta["quarantined"] == 10
