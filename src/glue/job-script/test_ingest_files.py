@@ -10,14 +10,15 @@ import pytest
 
 from sdl_adapters import LocalReader, LocalSourceFiles
 from sdl_ingest import IngestFilesRefused, run_ingestion
-from test_ingest import HEADER, config, good, table, write
+from test_ingest import HEADER, config, good, write
 
 
-def ledger(spark, tmp):
-    return {r["file_id"].split("#")[0]: r for r in table(spark, tmp, "ledger").collect()}
+def ledger(lake):
+    """The ledger's rows by file name, as delta-rs reads them."""
+    return {r["file_id"].split("#")[0]: r for r in lake.rows("ledger")}
 
 
-def test_file_names_are_data_and_every_object_ends_in_the_ledger(spark, tmp_path):
+def test_file_names_are_data_and_every_object_ends_in_the_ledger(spark, tmp_path, delta_rs):
     names = ["_leading.csv", ".hidden.csv", "glob[1].csv", "escaped%20name.csv", "with space.csv", "star*?{a,b}.csv", "UPPER.CSV"]
     for i, name in enumerate(names):
         write(tmp_path / "in", name, HEADER + good(i + 1))
@@ -25,41 +26,53 @@ def test_file_names_are_data_and_every_object_ends_in_the_ledger(spark, tmp_path
     write(tmp_path / "in", "_SUCCESS", "")
     r = run_ingestion(spark, config(tmp_path))
     assert r.status == "committed" and r.valid == len(names)
-    rows = ledger(spark, tmp_path)
+    lake = delta_rs(tmp_path)
+    rows = ledger(lake)
     assert {n for n, x in rows.items() if x["status"] == "committed" and x["valid"] == 1} == set(names)
     assert {n: (x["status"], x["file_problem"]) for n, x in rows.items() if n not in names} == {
         "readme.txt": ("refused", "NOT_CSV"), "_SUCCESS": ("refused", "NOT_CSV")}
-    assert sorted(x["_sdl_source_file"].split("#")[0] for x in table(spark, tmp_path, "data").collect()) == sorted(names)
+    assert sorted(x["_sdl_source_file"].split("#")[0] for x in lake.rows("data")) == sorted(names)
     assert run_ingestion(spark, config(tmp_path, run_id="run-2")).status == "nothing-to-do"
+    assert lake.batches("ledger") == [1] and len(lake.rows("ledger")) == len(names) + 2
 
 
-def test_gzip_and_bz2_files_are_read_like_csv_and_hashed_as_stored(spark, tmp_path):
+def test_gzip_and_bz2_files_are_read_like_csv_and_hashed_as_stored(spark, tmp_path, delta_rs):
     gz = gzip.compress((HEADER + good(1) + good(2)).encode())
     bz = bz2.compress((HEADER + good(3) + "3,bad,User 3,DE,1.00,2026-01-01,true\n").encode())
     write(tmp_path / "in", "a.csv.gz", gz)
     write(tmp_path / "in", "b.CSV.BZ2", bz)
     r = run_ingestion(spark, config(tmp_path))
     assert (r.records_read, r.valid, r.quarantined) == (4, 3, 1)
-    rows = ledger(spark, tmp_path)
+    rows = ledger(delta_rs(tmp_path))
     assert rows["a.csv.gz"]["content_sha256"] == hashlib.sha256(gz).hexdigest()
     assert rows["b.CSV.BZ2"]["content_sha256"] == hashlib.sha256(bz).hexdigest()
 
 
-def test_an_unreadable_file_is_refused_with_its_cause_the_rest_commits_and_a_rerun_is_not_blocked(spark, tmp_path):
+def test_an_unreadable_file_is_refused_with_its_cause_the_rest_commits_and_a_rerun_is_not_blocked(spark, tmp_path, delta_rs):
     good_gz = gzip.compress((HEADER + good(1)).encode())
+    broken = good_gz[: len(good_gz) // 2]
     write(tmp_path / "in", "a.csv.gz", good_gz)
-    write(tmp_path / "in", "broken.csv.gz", good_gz[: len(good_gz) // 2])
+    write(tmp_path / "in", "broken.csv.gz", broken)
     write(tmp_path / "in", "c.csv", HEADER + good(2))
     with pytest.raises(IngestFilesRefused, match=r"broken\.csv\.gz#sha256:[0-9a-f]+: UNREADABLE: EOFError"):
         run_ingestion(spark, config(tmp_path))
-    assert table(spark, tmp_path, "data").count() == 2
-    rows = ledger(spark, tmp_path)
-    assert (rows["broken.csv.gz"]["status"], rows["broken.csv.gz"]["file_problem"]) == ("refused", "UNREADABLE")
+    # by delta-rs: the other files' rows are committed, the refused file has its ledger row and none in the data
+    lake = delta_rs(tmp_path)
+    assert sorted((x["_sdl_source_file"].split("#")[0], x["customer_id"]) for x in lake.rows("data")) == [("a.csv.gz", 1), ("c.csv", 2)]
+    rows = ledger(lake)
+    assert {n: (x["batch"], x["status"], x["file_problem"]) for n, x in rows.items()} == {
+        "a.csv.gz": (1, "committed", None), "broken.csv.gz": (1, "refused", "UNREADABLE"), "c.csv": (1, "committed", None)}
     assert rows["broken.csv.gz"]["records_read"] == 0 and "EOFError" in rows["broken.csv.gz"]["reason"]
+    # the committed files' hashes are those of the stored objects; the refused one was never read to its end,
+    # so only its id (from the listing) carries a hash
+    assert rows["a.csv.gz"]["content_sha256"] == hashlib.sha256(good_gz).hexdigest()
+    assert rows["broken.csv.gz"]["file_id"] == f"broken.csv.gz#sha256:{hashlib.sha256(broken).hexdigest()}"
+    assert rows["broken.csv.gz"]["content_sha256"] is None
     assert run_ingestion(spark, config(tmp_path, run_id="run-2")).status == "nothing-to-do"
+    assert lake.batches("ledger") == [1] and lake.batches("data") == [1] and len(lake.rows("ledger")) == 3
 
 
-def test_a_crashing_python_worker_ends_the_run_promptly_naming_the_file_and_the_cause(spark, tmp_path):
+def test_a_crashing_python_worker_ends_the_run_promptly_naming_the_file_and_the_cause(spark, tmp_path, delta_rs):
     write(tmp_path / "in", "a.csv", HEADER + good(1))
     write(tmp_path / "in", "boom.csv", HEADER + good(2))
     write(tmp_path / "in", "c.csv", HEADER + good(3))
@@ -81,12 +94,13 @@ def test_a_crashing_python_worker_ends_the_run_promptly_naming_the_file_and_the_
                                                  r"the Python worker exited unexpectedly \(crashed\)"):
         run_ingestion(spark, config(tmp_path, source=CrashingSource(str(tmp_path / "in"))))
     assert time.monotonic() - started < 120
-    assert sorted(x["customer_id"] for x in table(spark, tmp_path, "data").collect()) == [1, 3]
-    assert ledger(spark, tmp_path)["boom.csv"]["status"] == "refused"
+    lake = delta_rs(tmp_path)
+    assert sorted(x["customer_id"] for x in lake.rows("data")) == [1, 3]
+    assert ledger(lake)["boom.csv"]["status"] == "refused"
     assert run_ingestion(spark, config(tmp_path, run_id="run-2")).status == "nothing-to-do"
 
 
-def test_tiny_blocks_give_the_same_tables_as_the_default_ones(spark, tmp_path):
+def test_tiny_blocks_give_the_same_tables_as_the_default_ones(spark, tmp_path, delta_rs):
     # quoted newlines, CRLF, blank and whitespace-only lines, a BOM and bad records across many 64-byte blocks
     body = "".join(good(i) if i % 7 else f'{i},u{i}@example.com,"User\r\n{i}",FR,1.00,2026-01-01,false\r\n' for i in range(1, 120))
     text = "\ufeff" + HEADER + body[:2000] + "\n  \n\t\n" + "999,oops\n" + body[2000:] + "\n"  # (the cut splits a line)
@@ -94,8 +108,9 @@ def test_tiny_blocks_give_the_same_tables_as_the_default_ones(spark, tmp_path):
     for name, block in (("small", 64), ("default", 8 << 20)):
         write(tmp_path / name / "in", "a.csv", text)
         r = run_ingestion(spark, config(tmp_path / name, block_bytes=block))
-        rows = sorted(tuple(x) for x in table(spark, tmp_path / name, "data").drop("_sdl_source_file").collect())
-        quarantine = sorted((x["record_number"], tuple(x["reasons"]), x["raw_record"]) for x in table(spark, tmp_path / name, "quarantine").collect())
+        lake = delta_rs(tmp_path / name)
+        rows = sorted(tuple(v for k, v in x.items() if k != "_sdl_source_file") for x in lake.rows("data"))
+        quarantine = sorted((x["record_number"], tuple(x["reasons"]), x["raw_record"]) for x in lake.rows("quarantine"))
         results[name] = (r.records_read, r.valid, r.quarantined, r.files[0].blank_lines, rows, quarantine)
     assert results["small"] == results["default"]
     # and the counts are the whole-file reader's
@@ -119,13 +134,14 @@ def test_long_fields_whitespace_lines_and_utf16_read_correctly(spark, tmp_path):
         "long.csv": (2, 2, 1), "blank.csv": (2, 2, 2), "utf16.csv": (2, 2, 0)}
 
 
-def test_a_record_over_the_limit_refuses_its_file(spark, tmp_path):
+def test_a_record_over_the_limit_refuses_its_file(spark, tmp_path, delta_rs):
     write(tmp_path / "in", "huge.csv", HEADER + f'1,u1@example.com,"{"x" * 5000}",DE,1.00,2026-01-01,true\n')
     write(tmp_path / "in", "ok.csv", HEADER + good(2))
     with pytest.raises(IngestFilesRefused, match=r"huge\.csv.*RECORD_TOO_LONG"):
         run_ingestion(spark, config(tmp_path, block_bytes=256, max_record_bytes=1024))
-    assert table(spark, tmp_path, "data").count() == 1
-    assert ledger(spark, tmp_path)["huge.csv"]["file_problem"] == "RECORD_TOO_LONG"
+    lake = delta_rs(tmp_path)
+    assert len(lake.rows("data")) == 1
+    assert ledger(lake)["huge.csv"]["file_problem"] == "RECORD_TOO_LONG"
 
 
 def test_a_second_run_on_a_table_being_written_fails_at_once_naming_the_single_writer_rule(spark, tmp_path):
