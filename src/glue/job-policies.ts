@@ -6,6 +6,7 @@
 import { Annotations, Names, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { LeastPrivilegeGlueJobProps } from './glue-job-props';
@@ -25,6 +26,10 @@ export function grantData(job: Construct, role: iam.IRole, policy: ReasonedPolic
       v.throwNow(job, 'source.lakeBucket must be the construct of source.bucket; pass lakeBucket.bucket as bucket');
     }
     sourceLake.grantRead(role, sourcePrefix);
+    // The job lists the versions under its prefix and reads each file at the version it listed
+    // (the ledger's key@version): S3 authorizes these as ListBucketVersions and GetObjectVersion.
+    policy.add(`the job lists the object versions under ${sourcePrefix}/ and reads the version it listed`,
+      ...versionReadStatements(props.source.bucket, sourcePrefix));
   } else {
     Annotations.of(job).addWarningV2('cdk-secure-delta-lake:plainSourceBucket',
       `source.bucket ${props.source.bucket.node.path} is not a SecureDeltaLakeBucket (allowPlainSourceBucket): its encryption, TLS policy, perimeter and the fence of the raw CSV files are not managed by this library; ` +
@@ -36,6 +41,7 @@ export function grantData(job: Construct, role: iam.IRole, policy: ReasonedPolic
         conditions: { StringLike: { 's3:prefix': [sourcePrefix, `${sourcePrefix}/*`] } },
       }),
       new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [props.source.bucket.arnForObjects(`${sourcePrefix}/*`)] }),
+      ...versionReadStatements(props.source.bucket, sourcePrefix),
       ...(props.source.bucket.encryptionKey ? [new iam.PolicyStatement({ actions: ['kms:Decrypt'], resources: [props.source.bucket.encryptionKey.keyArn] })] : []),
     );
   }
@@ -43,6 +49,23 @@ export function grantData(job: Construct, role: iam.IRole, policy: ReasonedPolic
   props.target.grantDeltaWrite(role, `${tablePath}/data`);
   props.target.grantDeltaWrite(role, `${tablePath}/quarantine`, { maintenance: DeltaMaintenance.VACUUM });
   props.target.grantDeltaWrite(role, `${tablePath}/_ingest_log`);
+}
+
+/**
+ * The job lists the source prefix's object versions (`ListObjectVersions`) and reads every file at
+ * the version it listed (`GetObject` with `VersionId`), so that the bytes it loads are the ones the
+ * ledger names: S3 authorizes these as `s3:ListBucketVersions` and `s3:GetObjectVersion`, not as
+ * `s3:ListBucket` and `s3:GetObject`. Both are held to the prefix.
+ */
+function versionReadStatements(bucket: s3.IBucket, prefix: string): iam.PolicyStatement[] {
+  return [
+    new iam.PolicyStatement({
+      actions: ['s3:ListBucketVersions'],
+      resources: [bucket.bucketArn],
+      conditions: { StringLike: { 's3:prefix': [prefix, `${prefix}/*`] } },
+    }),
+    new iam.PolicyStatement({ actions: ['s3:GetObjectVersion'], resources: [bucket.arnForObjects(`${prefix}/*`)] }),
+  ];
 }
 
 /** Logs to the job's own log groups, bookmarks with the job key, metrics in Glue's and the job's namespaces. */

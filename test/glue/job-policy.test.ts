@@ -27,6 +27,16 @@ describe('LeastPrivilegeGlueJob role behaviour', () => {
     expect(await decide('s3:GetObject', `${rawArn}/landing/orders/x.csv`)).not.toBe('Allowed');
   });
 
+  test('SDL-IAM-01: the role lists the source prefix\'s versions and reads a file at the version it listed, under its prefix only', async () => {
+    const csv = `${rawArn}/landing/customers/2026-11-27.csv`;
+    expect(await decide('s3:GetObjectVersion', csv)).toBe('Allowed');
+    expect(await decide('s3:ListBucketVersions', rawArn, { 's3:prefix': 'landing/customers/' })).toBe('Allowed');
+    expect(await decide('s3:GetObjectVersion', `${rawArn}/landing/orders/x.csv`)).not.toBe('Allowed');
+    expect(await decide('s3:ListBucketVersions', rawArn, { 's3:prefix': 'landing/orders/' })).not.toBe('Allowed');
+    expect(await decide('s3:ListBucketVersions', rawArn)).not.toBe('Allowed');
+    expect(await decide('s3:DeleteObjectVersion', csv)).not.toBe('Allowed');
+  });
+
   test('SDL-IAM-02: the role puts under the table\'s data, quarantine and ledger, not elsewhere in the target', async () => {
     for (const sub of ['data', 'quarantine', '_ingest_log']) {
       expect(await decide('s3:PutObject', `${curatedArn}/tables/customers/${sub}/part-0.parquet`)).toBe('Allowed');
