@@ -8,7 +8,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct, IConstruct } from 'constructs';
-import { DATA_ACCESS_ROLE_PATH, fenceTagKey, keyStatementFor, listStatementFor, tagForFence } from './lake-bucket-policies';
+import { DATA_ACCESS_ROLE_PATH, fenceTagKey, keyStatementFor, listStatementFor, readStatementsFor, tagForFence, writeStatementsFor } from './lake-bucket-policies';
 import { DeltaMaintenance, DeltaWriteOptions, ISecureDeltaLakeBucket, LakeZone, SecureDeltaLakeBucketAttributes } from './lake-bucket-props';
 import { ReasonedPolicy } from '../private/compliance';
 import { granteeIdentity, managedPolicyFor } from '../private/grants';
@@ -42,28 +42,17 @@ export class ImportedLakeBucket extends Construct implements ISecureDeltaLakeBuc
 
   public grantRead(grantee: iam.IGrantable, prefix: string): iam.Grant {
     const root = normalizePrefix('prefix', prefix);
-    return this.grant(grantee, root, true, false, [
-      listStatementFor(this.bucket, root),
-      new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [this.bucket.arnForObjects(`${root}/*`)] }),
-      keyStatementFor(this.bucket, this.encryptionKey, ['kms:Decrypt']),
-    ], `read-only access to objects under ${root}/`);
+    return this.grant(grantee, root, true, false, readStatementsFor(this.bucket, this.encryptionKey, root), `read-only access to objects under ${root}/`);
   }
 
   public grantWrite(grantee: iam.IGrantable, prefix: string): iam.Grant {
     const root = normalizePrefix('prefix', prefix);
-    return this.grant(grantee, root, false, true, [
-      new iam.PolicyStatement({ actions: ['s3:PutObject', 's3:AbortMultipartUpload'], resources: [this.bucket.arnForObjects(`${root}/*`)] }),
-      keyStatementFor(this.bucket, this.encryptionKey, ['kms:GenerateDataKey', 'kms:Decrypt']),
-    ], `write-only access to objects under ${root}/`);
+    return this.grant(grantee, root, false, true, writeStatementsFor(this.bucket, this.encryptionKey, root), `write-only access to objects under ${root}/`);
   }
 
   public grantDeltaRead(grantee: iam.IGrantable, tablePath: string): iam.Grant {
     const root = normalizePrefix('tablePath', tablePath);
-    return this.grant(grantee, root, true, false, [
-      listStatementFor(this.bucket, root),
-      new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [this.bucket.arnForObjects(`${root}/*`)] }),
-      keyStatementFor(this.bucket, this.encryptionKey, ['kms:Decrypt']),
-    ], `Delta table ${root}: read data files and the transaction log`);
+    return this.grant(grantee, root, true, false, readStatementsFor(this.bucket, this.encryptionKey, root), `Delta table ${root}: read data files and the transaction log`);
   }
 
   public grantDeltaWrite(grantee: iam.IGrantable, tablePath: string, options: DeltaWriteOptions = {}): iam.Grant {

@@ -182,3 +182,23 @@ export function keyStatementFor(bucket: s3.IBucket, key: kms.IKey, actions: stri
     },
   });
 }
+
+/**
+ * Read under a prefix (also a Delta table's read): list under it, get under it, decrypt with the
+ * bucket's key through S3. Shared by the lake bucket and its import.
+ */
+export function readStatementsFor(bucket: s3.IBucket, key: kms.IKey, root: string): iam.PolicyStatement[] {
+  return [
+    listStatementFor(bucket, root),
+    new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [bucket.arnForObjects(`${root}/*`)] }),
+    keyStatementFor(bucket, key, ['kms:Decrypt']),
+  ];
+}
+
+/** Write-only under a prefix: put and abort multipart uploads, the bucket's key through S3. */
+export function writeStatementsFor(bucket: s3.IBucket, key: kms.IKey, root: string): iam.PolicyStatement[] {
+  return [
+    new iam.PolicyStatement({ actions: ['s3:PutObject', 's3:AbortMultipartUpload'], resources: [bucket.arnForObjects(`${root}/*`)] }),
+    keyStatementFor(bucket, key, ['kms:GenerateDataKey', 'kms:Decrypt']),
+  ];
+}

@@ -13,7 +13,7 @@ import { Construct, IConstruct } from 'constructs';
 import { ImportedLakeBucket } from './imported-lake-bucket';
 import {
   addDataPerimeter, addEncryptionDenies, createBucketKey, createReplicationRole, DATA_ACCESS_ROLE_PATH, denyDeletingAccessLogs,
-  fenceTagKey, keyStatementFor, listStatementFor, tagForFence,
+  fenceTagKey, keyStatementFor, listStatementFor, readStatementsFor, writeStatementsFor, tagForFence,
 } from './lake-bucket-policies';
 import {
   DeltaMaintenance, DeltaWriteOptions, ISecureDeltaLakeBucket, LakeZone, ObjectLockMode, ObjectLockOptions,
@@ -258,11 +258,7 @@ export class SecureDeltaLakeBucket extends Construct implements ISecureDeltaLake
    */
   public grantRead(grantee: iam.IGrantable, prefix: string): iam.Grant {
     const root = normalizePrefix('prefix', prefix);
-    return this.grantStatements(grantee, root, { read: true, write: false }, [
-      listStatementFor(this.bucket, root),
-      new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [this.bucket.arnForObjects(`${root}/*`)] }),
-      keyStatementFor(this.bucket, this.encryptionKey, ['kms:Decrypt']),
-    ], `read-only access to objects under ${root}/`);
+    return this.grantStatements(grantee, root, { read: true, write: false }, readStatementsFor(this.bucket, this.encryptionKey, root), `read-only access to objects under ${root}/`);
   }
 
   /**
@@ -276,10 +272,7 @@ export class SecureDeltaLakeBucket extends Construct implements ISecureDeltaLake
    */
   public grantWrite(grantee: iam.IGrantable, prefix: string): iam.Grant {
     const root = normalizePrefix('prefix', prefix);
-    return this.grantStatements(grantee, root, { read: false, write: true }, [
-      new iam.PolicyStatement({ actions: ['s3:PutObject', 's3:AbortMultipartUpload'], resources: [this.bucket.arnForObjects(`${root}/*`)] }),
-      keyStatementFor(this.bucket, this.encryptionKey, ['kms:GenerateDataKey', 'kms:Decrypt']),
-    ], `write-only access to objects under ${root}/`);
+    return this.grantStatements(grantee, root, { read: false, write: true }, writeStatementsFor(this.bucket, this.encryptionKey, root), `write-only access to objects under ${root}/`);
   }
 
   /**
@@ -291,11 +284,7 @@ export class SecureDeltaLakeBucket extends Construct implements ISecureDeltaLake
    */
   public grantDeltaRead(grantee: iam.IGrantable, tablePath: string): iam.Grant {
     const root = this.registerTable(tablePath);
-    return this.grantStatements(grantee, root, { read: true, write: false }, [
-      listStatementFor(this.bucket, root),
-      new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [this.bucket.arnForObjects(`${root}/*`)] }),
-      keyStatementFor(this.bucket, this.encryptionKey, ['kms:Decrypt']),
-    ], `Delta table ${root}: read data files and the transaction log`);
+    return this.grantStatements(grantee, root, { read: true, write: false }, readStatementsFor(this.bucket, this.encryptionKey, root), `Delta table ${root}: read data files and the transaction log`);
   }
 
   /**
