@@ -294,6 +294,16 @@ row(TRAIL, deployer, 's3:PutBucketPolicy on the trail bucket', 'Allowed', reques
 // The paths the pipeline needs stay open.
 const OPEN = 'allowed paths';
 row(OPEN, jobRole, 'lists the raw CSV prefix', 'Allowed', request(jobRole, 's3:ListBucket', rawArn, { 's3:prefix': `${pipeline.sourcePrefix}/` }));
+// The job reads each file at the version it listed: version reads are granted on its prefix only.
+const rawVersion = { 's3:versionid': '3HL4kqtJlcpXroDTDmJ-rmSpXd3dIbrHY' };
+row(OPEN, jobRole, 'lists the versions under the raw CSV prefix', 'Allowed', request(jobRole, 's3:ListBucketVersions', rawArn, { 's3:prefix': `${pipeline.sourcePrefix}/` }));
+row(OPEN, jobRole, 'reads a raw CSV file at its listed version', 'Allowed', request(jobRole, 's3:GetObjectVersion', rawCsv, rawVersion));
+row(PII, jobRole, 's3:ListBucketVersions of another prefix of the raw bucket', 'Denied', request(jobRole, 's3:ListBucketVersions', rawArn, { 's3:prefix': 'landing/' }));
+row(PII, jobRole, 's3:GetObjectVersion of a file outside its prefix', 'Denied', request(jobRole, 's3:GetObjectVersion', `${rawArn}/landing/other/x.csv`, rawVersion));
+for (const actor of [broad, foreign]) {
+  row(PII, actor, 's3:ListBucketVersions of the raw CSV prefix', denied(actor, 's3:ListBucketVersions'), request(actor, 's3:ListBucketVersions', rawArn, { 's3:prefix': `${pipeline.sourcePrefix}/` }));
+  row(PII, actor, 's3:GetObjectVersion of a raw CSV file', denied(actor, 's3:GetObjectVersion'), request(actor, 's3:GetObjectVersion', rawCsv, rawVersion));
+}
 for (const sub of ['data', 'quarantine', '_ingest_log']) {
   row(OPEN, jobRole, `writes ${sub} with the bucket key`, 'Allowed',
     ...write(jobRole, table(sub, 'part-00001.parquet'), curatedArn, curatedKey, { sse: 'aws:kms', keyId: curatedKey }));
